@@ -1,0 +1,87 @@
+"""Party document numbers (số hiệu) such as "101-QĐ/TW" or "60-KH/ĐUHV".
+
+Members name documents by number far more often than by title, so the number,
+the kind it encodes and the issuing body are extracted, and so are the numbers
+of the documents a text refers to.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+KIND_BY_CODE: dict[str, str] = {
+    "NQ": "resolution",
+    "QĐ": "regulation",
+    "QC": "regulation",
+    "CT": "directive",
+    "KL": "conclusion",
+    "KH": "plan",
+    "HD": "guideline",
+    "BC": "report",
+    "TB": "notice",
+    "CV": "letter",
+    "TTr": "submission",
+    "QyĐ": "decision",
+}
+
+KIND_LABELS_VI: dict[str, str] = {
+    "resolution": "Nghị quyết",
+    "regulation": "Quy định",
+    "directive": "Chỉ thị",
+    "conclusion": "Kết luận",
+    "plan": "Kế hoạch",
+    "guideline": "Hướng dẫn",
+    "report": "Báo cáo",
+    "notice": "Thông báo",
+    "letter": "Công văn",
+    "submission": "Tờ trình",
+    "decision": "Quyết định",
+    "news": "Tin tức",
+    "document": "Tài liệu",
+}
+
+_NUMBER = re.compile(
+    r"(?<![\w/-])(\d{1,4})\s?-\s?(NQ|QĐ|QD|CT|KL|KH|HD|BC|TB|CV|TTr|QyĐ|QC)\s?/\s?"
+    r"([A-ZĐ][A-ZĐ0-9&]*(?:-[A-ZĐ0-9&]+)*)(?![\w])"
+)
+
+
+@dataclass(frozen=True)
+class DocNumber:
+    number: str  # as written, leading zeros kept: "01"
+    code: str
+    issuer: str
+
+    @property
+    def canonical(self) -> str:
+        return f"{self.number}-{self.code}/{self.issuer}"
+
+    @property
+    def key(self) -> str:
+        """Matching key: "01-KL/TW" and "1-KL/TW" are the same document."""
+        return f"{int(self.number)}-{self.code}/{self.issuer}"
+
+    @property
+    def kind(self) -> str:
+        return KIND_BY_CODE.get(self.code, "document")
+
+
+def parse_numbers(text: str) -> list[DocNumber]:
+    """All distinct document numbers in the text, in order of first appearance."""
+    seen: dict[str, DocNumber] = {}
+    for match in _NUMBER.finditer(text):
+        code = "QĐ" if match[2] == "QD" else match[2]
+        found = DocNumber(match[1], code, match[3])
+        seen.setdefault(found.key, found)
+    return list(seen.values())
+
+
+def own_number(head: str) -> DocNumber | None:
+    """The number a document carries itself: "Số 294-QĐ/TW" in its header."""
+    header = re.search(r"Số[:\s]+(\d{1,4}\s?-[^\s,]+)", head[:1500])
+    if header:
+        numbers = parse_numbers(header.group(1))
+        if numbers:
+            return numbers[0]
+    return None

@@ -1,0 +1,162 @@
+"""One loader per file format; each returns the document's pages of raw text.
+
+Loaders only read. Cleaning, metadata and chunking happen later, the same way
+for every format. A file that cannot be read raises :class:`IngestError` with
+the cause in Vietnamese (English in brackets for the log reader).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.encoding import detect_and_decode
+from ingest.errors import IngestError
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of a paginated source (PDF), or the whole text with ``number=None``."""
+
+    number: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    path: Path
+    pages: list[Page]
+    encoding: str = ""
+    title_hint: str = ""  # a title the format itself carries (HTML <title>, DOCX core props)
+
+
+_PAGE_NUMBER_LINE = re.compile(r"^\s*(?:-\s*)?\d{1,4}(?:\s*-)?\s*$")
+_ENUMERATION_START = re.compile(
+    r"^\s*(?:\d+(?:\.\d+)*\.?\s|[a-zđ]\)\s|[-–+•*]\s|Điều\s+\d+|Chương\s+[IVXLC\d]+|Mục\s+\d+|"
+    r"(?:Một|Hai|Ba|Bốn|Năm|Sáu|Bảy|Tám|Chín|Mười)\s+là[,:])"
+)
+_SENTENCE_END = re.compile(r"[.:;!?…)\"”]$")
+
+
+def _read_text(path: Path) -> LoadedFile:
+    data = path.read_bytes()
+    try:
+        text, encoding = detect_and_decode(data)
+    except UnicodeDecodeError as error:
+        raise IngestError(path, f"không giải mã được văn bản (undecodable text: {error.reason})") from error
+    return LoadedFile(path, [Page(None, text)], encoding)
+
+
+def _read_html(path: Path) -> LoadedFile:
+    from bs4 import BeautifulSoup
+
+    decoded = _read_text(path)
+    soup = BeautifulSoup(decoded.pages[0].text, "lxml")
+    for tag in soup(["script", "style", "nav", "footer", "header", "aside", "form", "noscript"]):
+        tag.decompose()
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    heading = soup.find("h1")
+    body = soup.body or soup
+    text = body.get_text("\n", strip=True)
+    return LoadedFile(path, [Page(None, text)], decoded.encoding, heading.get_text(" ", strip=True) if heading else title)
+
+
+def _is_heading(line: str) -> bool:
+    """An upper-case line of two words or more ("QUY ĐỊNH"), not a stray "XIII;"."""
+    return len(line.split()) >= 2 and line.isupper()
+
+
+def _unwrap_pdf_lines(text: str) -> str:
+    """Join the hard-wrapped lines of a PDF page back into paragraphs.
+
+    A line is a continuation when the one before it does not end a sentence and
+    it does not itself open a numbered item, a list item or an upper-case heading.
+    """
+    lines = [line.strip() for line in text.split("\n")]
+    while lines and (not lines[0] or _PAGE_NUMBER_LINE.match(lines[0])):
+        lines.pop(0)
+    while lines and (not lines[-1] or _PAGE_NUMBER_LINE.match(lines[-1])):
+        lines.pop()
+    paragraphs: list[str] = []
+    for line in lines:
+        if not line:
+            continue
+        previous = paragraphs[-1] if paragraphs else ""
+        continues = (
+            previous
+            and not _SENTENCE_END.search(previous)
+            and not _is_heading(previous)
+            and not _is_heading(line)
+            and not _ENUMERATION_START.match(line)
+        )
+        if continues:
+            paragraphs[-1] = f"{previous} {line}"
+        else:
+            paragraphs.append(line)
+    return "\n".join(paragraphs)
+
+
+def _read_pdf(path: Path) -> LoadedFile:
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError, PdfReadError
+
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise IngestError(path, "PDF được mã hoá bằng mật khẩu (encrypted PDF)")
+        pages = [Page(index + 1, _unwrap_pdf_lines(page.extract_text() or "")) for index, page in enumerate(reader.pages)]
+    except IngestError:
+        raise
+    except FileNotDecryptedError as error:
+        raise IngestError(path, "PDF được mã hoá bằng mật khẩu (encrypted PDF)") from error
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
+        raise IngestError(path, f"PDF hỏng hoặc không đọc được (corrupt PDF: {error})") from error
+    if not any(page.text.strip() for page in pages):
+        raise IngestError(path, "PDF không có lớp chữ, có thể là bản quét (no text layer; scanned?)")
+    title = (reader.metadata.title or "") if reader.metadata else ""
+    return LoadedFile(path, pages, "pdf", title)
+
+
+def _read_docx(path: Path) -> LoadedFile:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
+        raise IngestError(path, f"tệp DOCX hỏng hoặc không đọc được (corrupt DOCX: {error})") from error
+    blocks = [paragraph.text for paragraph in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            blocks.append(" | ".join(cell.text.strip() for cell in row.cells))
+    return LoadedFile(path, [Page(None, "\n\n".join(blocks))], "docx", document.core_properties.title or "")
+
+
+LOADERS: dict[str, Callable[[Path], LoadedFile]] = {
+    ".txt": _read_text,
+    ".md": _read_text,
+    ".markdown": _read_text,
+    ".html": _read_html,
+    ".htm": _read_html,
+    ".pdf": _read_pdf,
+    ".docx": _read_docx,
+}
+
+
+def load_file(path: Path) -> LoadedFile:
+    """Read one file by its extension; every failure names the file and the cause."""
+    loader = LOADERS.get(path.suffix.lower())
+    if loader is None:
+        supported = ", ".join(sorted(LOADERS))
+        raise IngestError(path, f"định dạng không hỗ trợ '{path.suffix}' (unsupported; dùng {supported})")
+    if not path.is_file():
+        raise IngestError(path, "không tìm thấy tệp (file not found)")
+    if path.stat().st_size == 0:
+        raise IngestError(path, "tệp rỗng (empty file)")
+    loaded = loader(path)
+    if not any(page.text.strip() for page in loaded.pages):
+        raise IngestError(path, "tệp không có nội dung văn bản (no text)")
+    return loaded

@@ -1,0 +1,97 @@
+"""From a file on disk to described, chunked text: the whole ingestion recipe.
+
+Knows nothing of embeddings or stores; ``vectorstore`` takes it from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.chunking import Chunk, chunk_text, content_hash
+from ingest.debris import strip_debris
+from ingest.errors import IngestError
+from ingest.loaders import LOADERS, load_file
+from ingest.metadata import DocumentMeta, describe
+from ingest.normalize import clean_text
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    source: str
+    path: Path
+    meta: DocumentMeta
+    doc_hash: str
+    text: str
+    chunks: list[Chunk]
+    pages: int
+
+
+def source_name(path: Path, corpus_dir: Path) -> str:
+    """A document's identity in the store: its path under the corpus, else absolute."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(corpus_dir.resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """Files named, and every non-hidden file under folders named, sorted."""
+    found: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            found.update(
+                child
+                for child in path.rglob("*")
+                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts)
+            )
+        else:
+            found.add(path)
+    return sorted(found)
+
+
+def is_supported(path: Path) -> bool:
+    return path.suffix.lower() in LOADERS
+
+
+def prepare(path: Path, corpus_dir: Path, chunk_size: int, chunk_overlap: int) -> PreparedDocument:
+    """Load, clean, describe and chunk one file; raises IngestError on bad input."""
+    loaded = load_file(path)
+    parts: list[str] = []
+    page_starts: list[tuple[int, int | None]] = []
+    offset = 0
+    for page in loaded.pages:
+        text = strip_debris(clean_text(page.text))
+        if not text:
+            continue
+        page_starts.append((offset, page.number))
+        parts.append(text)
+        offset += len(text) + 2
+    text = "\n\n".join(parts)
+    if not text.strip():
+        raise IngestError(path, "không còn nội dung sau khi làm sạch (nothing left after cleaning)")
+    doc_hash = content_hash(text, chunk_size, chunk_overlap)
+    meta = describe(text, loaded.title_hint, fallback_title=path.stem)
+    chunks = chunk_text(text, page_starts, doc_hash, chunk_size, chunk_overlap)
+    return PreparedDocument(
+        source=source_name(path, corpus_dir),
+        path=path,
+        meta=meta,
+        doc_hash=doc_hash,
+        text=text,
+        chunks=chunks,
+        pages=len(loaded.pages) if loaded.pages[0].number is not None else 0,
+    )
+
+
+def prepare_all(
+    paths: Iterable[Path], corpus_dir: Path, chunk_size: int, chunk_overlap: int
+) -> Iterator[PreparedDocument | IngestError]:
+    """Each file's prepared document, or its error: one bad file never stops the rest."""
+    for path in paths:
+        try:
+            yield prepare(path, corpus_dir, chunk_size, chunk_overlap)
+        except IngestError as error:
+            yield error

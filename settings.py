@@ -1,0 +1,89 @@
+"""The one typed settings object of the application.
+
+Every tunable lives here and is read from the environment (prefix ``RAG_``) or
+a ``.env`` file, so a deployment changes behaviour without touching code.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+
+
+class Settings(BaseSettings):
+    """Application settings; see README "Cấu hình" for the full list."""
+
+    model_config = SettingsConfigDict(env_prefix="RAG_", env_file=".env", extra="ignore")
+
+    # --- paths -------------------------------------------------------------
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    data_dir: Path = PROJECT_ROOT / "data"
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    model_cache_dir: Path = Field(
+        default_factory=lambda: Path.home() / ".cache" / "party-rag" / "models",
+        description="Where assembled, verified model weights are kept.",
+    )
+
+    # --- models ------------------------------------------------------------
+    embedding_model: str = Field(
+        default="embeddinggemma-300m",
+        description="A built-in model name (see `app.py models list`), a local "
+        "sentence-transformers folder, or a hub id (needs internet).",
+    )
+    embedding_batch_size: int = 8
+    embedding_threads: int = 0  # 0 = let torch decide
+
+    # --- chunking ----------------------------------------------------------
+    chunk_size: int = 900
+    chunk_overlap: int = 150
+
+    # --- store ---------------------------------------------------------------
+    collection: str = "party_docs"
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+
+    # --- retrieval -----------------------------------------------------------
+    search_k: int = 5
+    dense_candidates: int = 30
+    lexical_candidates: int = 30
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+
+    # --- generation ----------------------------------------------------------
+    llm_backend: Literal["llama_cpp", "openai", "extractive"] = "llama_cpp"
+    llm_model: str = Field(
+        default="qwen2.5-coder-1.5b-instruct",
+        description="A built-in GGUF name or a path to a .gguf file (llama_cpp backend).",
+    )
+    llm_context_tokens: int = 4096
+    llm_max_tokens: int = 384
+    llm_threads: int = 0  # 0 = number of cores
+    openai_base_url: str = "http://127.0.0.1:8080/v1"
+    openai_model: str = "local"
+    openai_api_key: str = "sk-no-key"
+    answer_k: int = 5
+
+    # --- web -------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = 7860
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def lexical_path(self) -> Path:
+        return self.data_dir / "lexical"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings are read once per process; tests build their own ``Settings``."""
+    return Settings()

@@ -1,0 +1,40 @@
+"""Embeddings, the Chroma collection, the lexical index and retrieval.
+
+Knows nothing of prompts or LLMs. :func:`open_index` wires the parts together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from settings import Settings
+from vectorstore.embeddings import Embedder
+from vectorstore.indexer import Indexer, IngestReport
+from vectorstore.lexical import LexicalIndex
+from vectorstore.search import SearchFilters, SearchHit, Searcher
+from vectorstore.store import ChromaStore, StoreError
+
+
+@dataclass
+class Index:
+    store: ChromaStore
+    lexical: LexicalIndex
+    searcher: Searcher
+    indexer: Indexer
+
+
+def open_index(settings: Settings, embedder: Embedder | None = None, collection: str | None = None) -> Index:
+    """Open (or create) a collection and its lexical index; the embedder may be shared."""
+    embedder = embedder or Embedder(settings)
+    name = collection or settings.collection
+    store = ChromaStore(settings, embedder.name, embedder.dimension, name)
+    lexical = LexicalIndex(settings.lexical_path / name)
+    return Index(
+        store=store,
+        lexical=lexical,
+        searcher=Searcher(settings, store, embedder, lexical),
+        indexer=Indexer(settings, store, embedder, lexical),
+    )
+
+
+__all__ = ["ChromaStore", "Embedder", "Index", "IngestReport", "LexicalIndex", "SearchFilters", "SearchHit", "StoreError", "open_index"]

@@ -1,0 +1,111 @@
+"""A BM25 index beside Chroma (which has none), persisted and updated at ingestion.
+
+Two fields: accented tokens for queries typed with diacritics, folded tokens
+for queries typed without ("chi bo ket nap dang vien"). Keeping them apart means
+a query with marks never matches a different word that only differs by a mark.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from vectorstore.tokenize import accented_tokens, folded_tokens, has_diacritics
+
+FIELDS = ("accented", "folded")
+
+
+class LexicalIndex:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.entries: dict[str, dict[str, list[str] | str]] = {}
+        self.ids: list[str] = []
+        self.indexes: dict[str, bm25s.BM25] = {}
+        self.dirty = False
+        self._load()
+
+    # --- persistence ---------------------------------------------------------
+    def _load(self) -> None:
+        tokens_file = self.path / "tokens.json"
+        if not tokens_file.exists():
+            return
+        self.entries = json.loads(tokens_file.read_text(encoding="utf-8"))
+        try:
+            self.ids = json.loads((self.path / "ids.json").read_text(encoding="utf-8"))
+            self.indexes = {name: bm25s.BM25.load(str(self.path / name), show_progress=False) for name in FIELDS}
+            if set(self.ids) != set(self.entries):
+                raise ValueError("ids out of step with tokens")
+        except (OSError, ValueError):
+            self._rebuild()
+
+    def save(self) -> None:
+        """Rebuild the BM25 matrices if anything changed, then write atomically."""
+        if not self.dirty:
+            return
+        self._rebuild()
+        staging = self.path.with_name(self.path.name + ".tmp")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        (staging / "tokens.json").write_text(json.dumps(self.entries, ensure_ascii=False), encoding="utf-8")
+        (staging / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
+        for name, index in self.indexes.items():
+            index.save(str(staging / name), show_progress=False)
+        backup = self.path.with_name(self.path.name + ".old")
+        shutil.rmtree(backup, ignore_errors=True)
+        if self.path.exists():
+            self.path.rename(backup)
+        staging.rename(self.path)
+        shutil.rmtree(backup, ignore_errors=True)
+        self.dirty = False
+
+    def _rebuild(self) -> None:
+        self.ids = sorted(self.entries)
+        self.indexes = {}
+        if not self.ids:
+            return
+        for name in FIELDS:
+            index = bm25s.BM25()
+            index.index([self.entries[chunk_id][name] or [""] for chunk_id in self.ids], show_progress=False)
+            self.indexes[name] = index
+
+    # --- updates ---------------------------------------------------------------
+    def _add(self, source: str, chunks: Iterable[tuple[str, str]]) -> None:
+        for chunk_id, text in chunks:
+            self.entries[chunk_id] = {"source": source, "accented": accented_tokens(text), "folded": folded_tokens(text)}
+            self.dirty = True
+
+    def ensure(self, source: str, chunks: Sequence[tuple[str, str]]) -> None:
+        """Index chunks the store has but this index lacks (e.g. after deleting data/lexical)."""
+        self._add(source, [(chunk_id, text) for chunk_id, text in chunks if chunk_id not in self.entries])
+
+    def replace_source(self, source: str, chunks: Sequence[tuple[str, str]], stale_ids: Iterable[str]) -> None:
+        keep = {chunk_id for chunk_id, _ in chunks}
+        old = {chunk_id for chunk_id, entry in self.entries.items() if entry["source"] == source and chunk_id not in keep}
+        self.remove_ids(old | set(stale_ids))
+        self.ensure(source, chunks)
+
+    def remove_ids(self, ids: Iterable[str]) -> None:
+        for chunk_id in ids:
+            if self.entries.pop(chunk_id, None) is not None:
+                self.dirty = True
+
+    def clear(self) -> None:
+        self.entries, self.ids, self.indexes, self.dirty = {}, [], {}, True
+
+    # --- search ----------------------------------------------------------------
+    def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) of the best ``k`` chunks with a positive score."""
+        if not self.ids:
+            return []
+        field = "accented" if has_diacritics(query) else "folded"
+        tokens = accented_tokens(query) if field == "accented" else folded_tokens(query)
+        scores = self.indexes[field].get_scores(tokens)
+        if allowed is not None:
+            scores = np.where(np.fromiter((chunk_id in allowed for chunk_id in self.ids), bool, len(self.ids)), scores, 0.0)
+        top = np.argsort(-scores)[:k]
+        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]

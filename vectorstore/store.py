@@ -1,0 +1,100 @@
+"""The Chroma collection: embedded on disk by default, a Chroma server when configured."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+
+from settings import Settings
+
+
+class StoreError(RuntimeError):
+    """The store cannot be used as asked; the message says why, in Vietnamese."""
+
+
+def make_client(settings: Settings) -> chromadb.ClientAPI:
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+    settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+
+
+class ChromaStore:
+    """Chunks with their metadata and embeddings; one collection per corpus."""
+
+    def __init__(self, settings: Settings, embedding_model: str, dimension: int, collection: str | None = None) -> None:
+        self.client = make_client(settings)
+        name = collection or settings.collection
+        self.collection = self.client.get_or_create_collection(
+            name,
+            metadata={"hnsw:space": "cosine", "embedding_model": embedding_model, "dimension": dimension},
+        )
+        built_with = (self.collection.metadata or {}).get("embedding_model")
+        if built_with and built_with != embedding_model:
+            raise StoreError(
+                f"Kho '{name}' được tạo bằng mô hình '{built_with}', không phải '{embedding_model}'. "
+                "Hãy nạp lại với `python app.py ingest --rebuild`."
+            )
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def source_state(self, source: str) -> dict[str, int]:
+        """How many chunks of each content hash the store holds for ``source``."""
+        found = self.collection.get(where={"source": source}, include=["metadatas"])
+        state: dict[str, int] = {}
+        for metadata in found["metadatas"] or []:
+            state[str(metadata["doc_hash"])] = state.get(str(metadata["doc_hash"]), 0) + 1
+        return state
+
+    def sources(self) -> list[str]:
+        found = self.collection.get(include=["metadatas"])
+        return sorted({str(metadata["source"]) for metadata in found["metadatas"] or []})
+
+    def upsert(self, ids: Sequence[str], texts: Sequence[str], embeddings: Any, metadatas: Sequence[dict]) -> None:
+        self.collection.upsert(ids=list(ids), documents=list(texts), embeddings=embeddings, metadatas=list(metadatas))
+
+    def delete_stale(self, source: str, keep_hash: str) -> list[str]:
+        """Remove chunks of ``source`` from older versions; returns their ids."""
+        stale = self.collection.get(where={"$and": [{"source": source}, {"doc_hash": {"$ne": keep_hash}}]})
+        if stale["ids"]:
+            self.collection.delete(ids=stale["ids"])
+        return stale["ids"]
+
+    def delete_source(self, source: str) -> list[str]:
+        found = self.collection.get(where={"source": source})
+        if found["ids"]:
+            self.collection.delete(ids=found["ids"])
+        return found["ids"]
+
+    def query(self, embedding: Any, k: int, where: dict | None = None) -> list[tuple[str, float, str, dict]]:
+        """(id, cosine similarity, text, metadata) of the ``k`` nearest chunks."""
+        if self.count() == 0:
+            return []
+        result = self.collection.query(
+            query_embeddings=[embedding], n_results=k, where=where or None, include=["documents", "metadatas", "distances"]
+        )
+        return [
+            (chunk_id, 1.0 - distance, text, metadata)
+            for chunk_id, distance, text, metadata in zip(
+                result["ids"][0], result["distances"][0], result["documents"][0], result["metadatas"][0], strict=True
+            )
+        ]
+
+    def get(self, ids: Sequence[str]) -> dict[str, tuple[str, dict]]:
+        found = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
+        return {chunk_id: (text, metadata) for chunk_id, text, metadata in zip(found["ids"], found["documents"], found["metadatas"], strict=True)}
+
+    def all_chunks(self, where: dict | None = None) -> list[tuple[str, str, dict]]:
+        found = self.collection.get(where=where or None, include=["documents", "metadatas"])
+        return list(zip(found["ids"], found["documents"], found["metadatas"], strict=True))
+
+    def all_ids(self, where: dict | None = None) -> list[str]:
+        return self.collection.get(where=where or None, include=[])["ids"]
+
+    def drop(self) -> None:
+        self.client.delete_collection(self.collection.name)

@@ -1,0 +1,42 @@
+"""Vietnamese tokens for the lexical index: segmented words plus syllables.
+
+pyvi joins the syllables of a word ("đảng_viên"); we keep that word and its
+syllables, so "đảng viên" matches as a unit and "đảng" alone still matches.
+A second, diacritic-folded token stream serves queries typed without marks.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pyvi import ViTokenizer
+
+from ingest.normalize import index_form, strip_diacritics
+
+_TOKEN = re.compile(r"[\w&]+(?:[-/][\w&]+)*", re.UNICODE)
+_MARKED = re.compile(r"[^\x00-\x7f]")
+
+
+def _tokens(text: str) -> list[str]:
+    segmented = ViTokenizer.tokenize(index_form(text).lower())
+    tokens: list[str] = []
+    for word in _TOKEN.findall(segmented):
+        syllables = [s for s in word.split("_") if s]
+        tokens.extend(syllables)
+        if len(syllables) > 1:
+            tokens.append("_".join(syllables))
+    return tokens
+
+
+def accented_tokens(text: str) -> list[str]:
+    return _tokens(text)
+
+
+def folded_tokens(text: str) -> list[str]:
+    return [strip_diacritics(token) for token in _tokens(text)]
+
+
+def has_diacritics(text: str) -> bool:
+    """True when the user typed Vietnamese marks (then the accented field is used)."""
+    return bool(_MARKED.search(unicodedata.normalize("NFC", text)))
