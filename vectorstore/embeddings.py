@@ -24,7 +24,7 @@ class Embedder:
         self.name = settings.embedding_model
         self.model = SentenceTransformer(resolve_embedding_model(settings), device="cpu")
         self.batch_size = settings.embedding_batch_size
-        self.dimension = self.model.get_sentence_embedding_dimension()
+        self.dimension = self.model.get_embedding_dimension()
 
     def _document_inputs(self, titles: Sequence[str], texts: Sequence[str]) -> list[str]:
         """EmbeddingGemma was trained with "title: … | text: …": give it the real title."""

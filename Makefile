@@ -1,0 +1,40 @@
+# One entry point for people and CI. `make run` and `make test` each set up
+# everything they need on a fresh machine (virtualenv, packages, model weights).
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install models ingest bench lint eval-dev clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# torch first, from the local CPU wheel: anything else would pull a multi-GB CUDA build
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+models: install
+	$(PY) app.py models fetch
+
+run: models
+	$(PY) app.py serve
+
+test: models
+	$(PY) -m ruff check .
+	$(PY) -m pytest -ra
+
+ingest: models
+	$(PY) app.py ingest
+
+bench: models
+	$(PY) app.py bench
+
+lint: install
+	$(PY) -m ruff check .
+
+clean:
+	rm -rf data .pytest_cache

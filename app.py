@@ -1,0 +1,187 @@
+"""Trợ lý tài liệu Đảng: the command line and the web app, thin over the packages.
+
+    python app.py ingest [PATH…] [--prune]     nạp tài liệu vào kho
+    python app.py search "…" --k 5 --json      tìm đoạn văn liên quan
+    python app.py serve                        mở giao diện web
+    python app.py models fetch                 tải và kiểm tra trọng số mô hình
+    python app.py bench                        đo tốc độ
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from settings import PROJECT_ROOT, get_settings
+
+DEV_QUESTIONS = PROJECT_ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
+
+
+def fail(message: str) -> None:
+    """One line on stderr and a non-zero exit: the contract for bad input."""
+    click.echo(f"Lỗi: {message}", err=True)
+    sys.exit(2)
+
+
+def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter(f"ngày phải có dạng YYYY-MM-DD, nhận '{value}'") from error
+
+
+def _open_index():
+    from vectorstore import open_index
+
+    return open_index(get_settings())
+
+
+@click.group()
+def cli() -> None:
+    """Trợ lý hỏi đáp tài liệu công tác Đảng (RAG, chạy offline)."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--prune", is_flag=True, help="Xoá khỏi kho các tài liệu không còn tệp nguồn.")
+@click.option("--rebuild", is_flag=True, help="Xoá toàn bộ kho rồi nạp lại từ đầu.")
+def ingest(paths: tuple[Path, ...], prune: bool, rebuild: bool) -> None:
+    """Nạp tệp .txt .md .html .pdf .docx (mặc định: thư mục corpus/)."""
+    from vectorstore import StoreError
+
+    settings = get_settings()
+    try:
+        index = _open_index()
+        if rebuild:
+            index.store.drop()
+            index.lexical.clear()
+            index = _open_index()
+        report = index.indexer.sync(list(paths) or [settings.corpus_dir], prune=prune)
+    except StoreError as error:
+        fail(str(error))
+    for error in report.errors:
+        click.echo(f"Lỗi: {error}", err=True)
+    click.echo(
+        f"Thêm {len(report.added)}, thay {len(report.replaced)}, giữ nguyên {len(report.unchanged)}, "
+        f"xoá {len(report.removed)} tài liệu; ghi {report.chunks_written} đoạn; {len(report.errors)} lỗi. "
+        f"Kho có {index.store.count()} đoạn."
+    )
+    if report.errors:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--k", default=None, type=int, help="Số kết quả.")
+@click.option("--json", "as_json", is_flag=True, help="In JSON.")
+@click.option("--kind", help="Loại văn bản: regulation, guideline, resolution, news, …")
+@click.option("--after", callback=_parse_date, help="Từ ngày (YYYY-MM-DD).")
+@click.option("--before", callback=_parse_date, help="Đến ngày (YYYY-MM-DD).")
+@click.option("--source", help="Tên tệp nguồn, chấp nhận mẫu như '*.pdf'.")
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid")
+def search(query: str, k: int | None, as_json: bool, kind: str | None, after: date | None, before: date | None, source: str | None, mode: str) -> None:
+    """Tìm các đoạn văn liên quan đến câu hỏi."""
+    from vectorstore import SearchFilters
+
+    if not query.strip():
+        fail("câu truy vấn rỗng (empty query)")
+    hits = _open_index().searcher.search(query, k, SearchFilters(kind, after, before, source), mode=mode)
+    if as_json:
+        click.echo(json.dumps([hit.to_json() for hit in hits], ensure_ascii=False, indent=1))
+        return
+    if not hits:
+        click.echo("Không tìm thấy đoạn văn nào.")
+    for rank, hit in enumerate(hits, start=1):
+        row = hit.to_json()
+        where = f"tr. {row['page']}" if row["page"] else f"đoạn {row['paragraph']}"
+        click.echo(f"[{rank}] {row['title']} — {row['date'] or 'không rõ ngày'}, {where} ({row['source']}) {row['score']:.4f}")
+        click.echo("    " + hit.text[:300].replace("\n", " ") + ("…" if len(hit.text) > 300 else ""))
+
+
+@cli.group()
+def models() -> None:
+    """Trọng số mô hình: liệt kê, tải, kiểm tra."""
+
+
+@models.command("list")
+def models_list() -> None:
+    from weights import BUILTIN_MODELS
+    from weights.provision import is_ready, model_dir
+
+    cache = get_settings().model_cache_dir
+    for spec in BUILTIN_MODELS.values():
+        ready = "sẵn sàng" if is_ready(model_dir(spec, cache), spec) else "chưa tải"
+        click.echo(f"{spec.name:32} {spec.kind:9} {ready:9} {spec.note}")
+
+
+@models.command("fetch")
+@click.argument("names", nargs=-1)
+def models_fetch(names: tuple[str, ...]) -> None:
+    """Tải, ghép và kiểm tra SHA-256 (mặc định: mô hình nhúng và LLM đang cấu hình)."""
+    from weights import BUILTIN_MODELS, WeightsError, ensure_model
+
+    settings = get_settings()
+    wanted = names or tuple(n for n in (settings.embedding_model, settings.llm_model) if n in BUILTIN_MODELS)
+    for name in wanted:
+        if name not in BUILTIN_MODELS:
+            fail(f"{name}: không phải mô hình có sẵn ({', '.join(BUILTIN_MODELS)})")
+        try:
+            click.echo(f"{name}: {ensure_model(BUILTIN_MODELS[name], settings.model_cache_dir)}")
+        except WeightsError as error:
+            fail(str(error))
+
+
+@models.command("verify")
+def models_verify() -> None:
+    """Băm lại mọi tệp trọng số đã tải và so với SHA-256 công bố."""
+    from weights import BUILTIN_MODELS, WeightsError
+    from weights.provision import model_dir, verify
+
+    cache = get_settings().model_cache_dir
+    for spec in BUILTIN_MODELS.values():
+        folder = model_dir(spec, cache)
+        if not folder.exists():
+            continue
+        try:
+            verify(folder, spec)
+            click.echo(f"{spec.name}: OK")
+        except WeightsError as error:
+            fail(str(error))
+
+
+@cli.command()
+@click.option("--questions", type=click.Path(path_type=Path, exists=True), default=DEV_QUESTIONS)
+@click.option("--corpus", type=click.Path(path_type=Path, exists=True), default=None)
+def bench(questions: Path, corpus: Path | None) -> None:
+    """Đo tốc độ nạp (có/không nhúng), độ trễ tìm kiếm p50/p95 và bộ nhớ đỉnh."""
+    from evaluation.bench import run_benchmark
+
+    settings = get_settings()
+    results = run_benchmark(settings, questions, corpus or settings.corpus_dir)
+    for key, value in results.items():
+        click.echo(f"{key:34} {value:.3f}" if isinstance(value, float) else f"{key:34} {value}")
+
+
+@cli.command()
+@click.option("--no-ingest", is_flag=True, help="Không nạp corpus/ trước khi mở.")
+def serve(no_ingest: bool) -> None:
+    """Nạp corpus/ (nếu có thay đổi) rồi mở giao diện web tại http://127.0.0.1:7860."""
+    from web.ui import launch
+
+    settings = get_settings()
+    index = _open_index()
+    if not no_ingest:
+        report = index.indexer.sync([settings.corpus_dir])
+        for error in report.errors:
+            click.echo(f"Lỗi: {error}", err=True)
+    launch(settings, index)
+
+
+if __name__ == "__main__":
+    cli()

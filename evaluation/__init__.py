@@ -1,0 +1,1 @@
+"""Measuring the assistant: question sets, retrieval metrics, benchmarks."""

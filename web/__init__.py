@@ -1,0 +1,1 @@
+"""The Gradio web app (Vietnamese UI), thin over ``vectorstore`` and ``chat``."""
