@@ -38,9 +38,7 @@ def _tone_position(bare: str) -> int | None:
     """Index of the vowel that takes the tone, by the traditional rule."""
     lower = bare.lower()
     start = 0
-    if lower.startswith("qu") and len(lower) > 2 and lower[2] in _VOWELS:
-        start = 2
-    elif lower.startswith("gi") and len(lower) > 2 and lower[2] in _VOWELS:
+    if (lower.startswith("qu") and len(lower) > 2 and lower[2] in _VOWELS) or (lower.startswith("gi") and len(lower) > 2 and lower[2] in _VOWELS):
         start = 2
     while start < len(lower) and lower[start] not in _VOWELS:
         start += 1

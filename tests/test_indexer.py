@@ -111,7 +111,7 @@ def test_interrupted_ingestion_fake_crash_is_finished_by_a_rerun(fresh_settings,
     with pytest.raises(KeyboardInterrupt):
         index.indexer.sync([fresh_settings.corpus_dir])
     partial = index.store.count()
-    assert 0 < partial
+    assert partial > 0
     resumed = open_index(fresh_settings.model_copy(update={"chunk_size": 80, "chunk_overlap": 0}), embedder)
     report = resumed.indexer.sync([fresh_settings.corpus_dir])
     assert report.replaced == ["long.txt"]

@@ -11,7 +11,7 @@ from settings import Settings
 from vectorstore.embeddings import Embedder
 from vectorstore.indexer import Indexer, IngestReport
 from vectorstore.lexical import LexicalIndex
-from vectorstore.search import SearchFilters, SearchHit, Searcher
+from vectorstore.search import Searcher, SearchFilters, SearchHit
 from vectorstore.store import ChromaStore, StoreError
 
 

@@ -1,0 +1,70 @@
+"""The command line as a user runs it: real processes, real store, real model."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def cli_env(tmp_path_factory) -> dict[str, str]:
+    folder = tmp_path_factory.mktemp("cli")
+    corpus = folder / "corpus"
+    corpus.mkdir()
+    (corpus / "dai-hoi.txt").write_text(
+        "Đại hội Chi bộ Văn phòng nhiệm kỳ 2025–2027\n\nNgày 20/5/2025, Chi bộ Văn phòng tổ chức Đại hội, "
+        "bầu đồng chí Trần Văn An làm Bí thư Chi bộ.",
+        encoding="utf-8",
+    )
+    (corpus / "tong-ket.txt").write_text(
+        "Hội nghị tổng kết công tác Đảng năm 2023\n\nChiều ngày 12/01/2024, Đảng bộ Trường tổng kết, kết nạp 07 đảng viên mới.",
+        encoding="utf-8",
+    )
+    return {**os.environ, "RAG_DATA_DIR": str(folder / "data"), "RAG_CORPUS_DIR": str(corpus)}
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "app.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_ingest_then_search_json(cli_env) -> None:
+    first = run(cli_env, "ingest")
+    assert first.returncode == 0, first.stderr
+    assert "Thêm 2" in first.stdout
+    again = run(cli_env, "ingest")
+    assert "giữ nguyên 2" in again.stdout and "ghi 0 đoạn" in again.stdout
+
+    result = run(cli_env, "search", "Ai là Bí thư Chi bộ Văn phòng?", "--k", "2", "--json")
+    assert result.returncode == 0, result.stderr
+    hits = json.loads(result.stdout)
+    assert len(hits) == 2
+    assert set(hits[0]) >= {"id", "score", "text", "title", "source", "date", "page"}
+    assert hits[0]["source"] == "dai-hoi.txt" and "Trần Văn An" in hits[0]["text"]
+    assert hits[0]["date"] == "2025-05-20"
+
+
+def test_search_filters_from_the_command_line(cli_env) -> None:
+    run(cli_env, "ingest")
+    result = run(cli_env, "search", "đảng viên", "--json", "--before", "2024-12-31")
+    assert {hit["source"] for hit in json.loads(result.stdout)} == {"tong-ket.txt"}
+
+
+def test_bad_input_exits_non_zero_with_one_line(cli_env, tmp_path) -> None:
+    empty = tmp_path / "rong.txt"
+    empty.write_text("")
+    result = run(cli_env, "ingest", str(empty))
+    assert result.returncode != 0
+    assert "rong.txt" in result.stderr and "tệp rỗng" in result.stderr
+    bad_date = run(cli_env, "search", "x", "--after", "20/5/2025")
+    assert bad_date.returncode != 0 and "YYYY-MM-DD" in bad_date.stderr
+
+
+def test_models_list_shows_the_default_models(cli_env) -> None:
+    result = run(cli_env, "models", "list")
+    assert result.returncode == 0
+    assert "embeddinggemma-300m" in result.stdout and "sẵn sàng" in result.stdout
