@@ -2,6 +2,8 @@
 
     python app.py ingest [PATH…] [--prune]     nạp tài liệu vào kho
     python app.py search "…" --k 5 --json      tìm đoạn văn liên quan
+    python app.py ask "…" --json               hỏi, nhận câu trả lời có trích dẫn
+    python app.py chat                         hội thoại trong terminal
     python app.py serve                        mở giao diện web
     python app.py models fetch                 tải và kiểm tra trọng số mô hình
     python app.py bench                        đo tốc độ
@@ -102,6 +104,72 @@ def search(query: str, k: int | None, as_json: bool, kind: str | None, after: da
         where = f"tr. {row['page']}" if row["page"] else f"đoạn {row['paragraph']}"
         click.echo(f"[{rank}] {row['title']} — {row['date'] or 'không rõ ngày'}, {where} ({row['source']}) {row['score']:.4f}")
         click.echo("    " + hit.text[:300].replace("\n", " ") + ("…" if len(hit.text) > 300 else ""))
+
+
+def _assistant():
+    from chat import Assistant, make_backend
+
+    settings = get_settings()
+    return Assistant(settings, _open_index(), make_backend(settings))
+
+
+def _print_answer(answer) -> None:
+    click.echo(answer.answer)
+    for flag in answer.flags:
+        click.echo(f"  ⚠ {flag}")
+    for citation in answer.citations:
+        where = f"tr. {citation.page}" if citation.page else f"đoạn {citation.paragraph}"
+        click.echo(f"  [{citation.n}] {citation.title} — {citation.date or 'không rõ ngày'}, {where}: “{citation.quote}”")
+    for hit in answer.closest:
+        click.echo(f"  • Đoạn gần nhất: {hit.metadata.get('title', '')} — {hit.text[:160]}…")
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="In JSON.")
+@click.option("--backend", type=click.Choice(["llama_cpp", "openai", "extractive"]), help="Ghi đè RAG_LLM_BACKEND.")
+def ask(question: str, as_json: bool, backend: str | None) -> None:
+    """Hỏi một câu; câu trả lời kèm trích dẫn đã kiểm tra."""
+    from chat import LLMError
+
+    if not question.strip():
+        fail("câu hỏi rỗng (empty question)")
+    if backend:
+        get_settings().llm_backend = backend
+    try:
+        answer = _assistant().ask(question)
+    except LLMError as error:
+        fail(str(error))
+    if as_json:
+        click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=1))
+    else:
+        _print_answer(answer)
+
+
+@cli.command()
+def chat() -> None:
+    """Hội thoại nhiều lượt trong terminal (gõ 'thoát' để dừng)."""
+    from chat import Answer, Turn
+
+    assistant = _assistant()
+    history: list[Turn] = []
+    while True:
+        try:
+            question = click.prompt("Bạn", prompt_suffix=": ").strip()
+        except (EOFError, click.Abort):
+            break
+        if question.lower() in {"thoát", "thoat", "exit", "quit"}:
+            break
+        click.echo("Trợ lý: ", nl=False)
+        final = None
+        for event in assistant.stream(question, history):
+            if isinstance(event, Answer):
+                final = event
+            elif assistant.backend is not None:
+                click.echo(event, nl=False)
+        click.echo()
+        _print_answer(final)
+        history.append(Turn(question, final.answer))
 
 
 @cli.group()

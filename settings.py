@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     openai_model: str = "local"
     openai_api_key: str = "sk-no-key"
     answer_k: int = 5
+    # Below either floor the assistant refuses instead of answering (see chat/support.py).
+    min_similarity: float = 0.42
+    min_coverage: float = 0.4
 
     # --- web -------------------------------------------------------------------
     host: str = "127.0.0.1"

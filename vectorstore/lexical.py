@@ -8,7 +8,9 @@ a query with marks never matches a different word that only differs by a mark.
 from __future__ import annotations
 
 import json
+import math
 import shutil
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -27,6 +29,7 @@ class LexicalIndex:
         self.ids: list[str] = []
         self.indexes: dict[str, bm25s.BM25] = {}
         self.dirty = False
+        self._document_frequency: dict[str, Counter] | None = None
         self._load()
 
     # --- persistence ---------------------------------------------------------
@@ -64,6 +67,7 @@ class LexicalIndex:
         self.dirty = False
 
     def _rebuild(self) -> None:
+        self._document_frequency = None
         self.ids = sorted(self.entries)
         self.indexes = {}
         if not self.ids:
@@ -96,6 +100,19 @@ class LexicalIndex:
 
     def clear(self) -> None:
         self.entries, self.ids, self.indexes, self.dirty = {}, [], {}, True
+
+    # --- statistics --------------------------------------------------------------
+    def idf(self, token: str, folded: bool = False) -> float:
+        """BM25-style inverse document frequency of a token over the indexed chunks."""
+        field = "folded" if folded else "accented"
+        if self._document_frequency is None:
+            self._document_frequency = {name: Counter() for name in FIELDS}
+            for entry in self.entries.values():
+                for name in FIELDS:
+                    self._document_frequency[name].update(set(entry[name]))
+        frequency = self._document_frequency[field].get(token, 0)
+        count = max(len(self.entries), 1)
+        return math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
 
     # --- search ----------------------------------------------------------------
     def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:

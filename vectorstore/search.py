@@ -29,6 +29,7 @@ class SearchHit:
     score: float
     text: str
     metadata: dict = field(default_factory=dict)
+    similarity: float | None = None  # cosine to the query, when the dense side found it
 
     def to_json(self) -> dict:
         """The DESIGN.md contract, plus the fields a citation needs."""
@@ -78,7 +79,7 @@ class Searcher:
         if mode in ("hybrid", "dense"):
             dense = self.store.query(self.embedder.embed_query(query), max(k, self.settings.dense_candidates), where)
             for chunk_id, similarity, text, metadata in dense:
-                found[chunk_id] = SearchHit(chunk_id, similarity, text, metadata)
+                found[chunk_id] = SearchHit(chunk_id, similarity, text, metadata, similarity)
             rankings.append((self.settings.dense_weight, [hit[0] for hit in dense]))
         lexical: list[tuple[str, float]] = []
         if mode in ("hybrid", "lexical"):
@@ -94,4 +95,4 @@ class Searcher:
         missing = [chunk_id for chunk_id in best if chunk_id not in found]
         if missing:
             found.update({i: SearchHit(i, 0.0, text, meta) for i, (text, meta) in self.store.get(missing).items()})
-        return [SearchHit(i, scores[i], found[i].text, found[i].metadata) for i in best]
+        return [SearchHit(i, scores[i], found[i].text, found[i].metadata, found[i].similarity) for i in best]

@@ -1,0 +1,156 @@
+"""The question-answering chain: condense → retrieve → check support → generate → check citations.
+
+Built on LangChain prompt templates so the texts in prompts/ stay editable; the
+generation step is one of the backends in chat/llm.py or the extractive mode.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
+
+from chat.citations import CheckedAnswer, Citation, check_answer
+from chat.extractive import extractive_answer
+from chat.llm import ChatBackend
+from chat.prompts import Prompts
+from chat.support import is_supported
+from settings import Settings
+from vectorstore import Index, SearchHit
+
+REFUSAL_MARKERS = ("không đề cập", "không có thông tin", "không được đề cập", "không nêu", "không có trong tài liệu")
+FOLLOW_UP_CUES = ("còn ", "thì sao", "vậy còn", "thế còn", "đó", "này", "ấy", "họ", "người đó", "trước đó")
+
+
+@dataclass
+class Turn:
+    question: str
+    answer: str
+
+
+@dataclass
+class Answer:
+    question: str
+    standalone_question: str
+    answer: str
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    dropped_markers: list[int] = field(default_factory=list)
+    closest: list[SearchHit] = field(default_factory=list)
+    backend: str = "extractive"
+    seconds: float = 0.0
+    first_token_seconds: float | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "answer": self.answer,
+            "refused": self.refused,
+            "citations": [citation.to_json() for citation in self.citations],
+            "flags": self.flags,
+            "dropped_markers": self.dropped_markers,
+            "standalone_question": self.standalone_question,
+            "closest": [hit.to_json() for hit in self.closest],
+            "backend": self.backend,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def format_context(hits: list[SearchHit]) -> str:
+    """Numbered passages with their provenance, fenced so they read as data."""
+    blocks = []
+    for n, hit in enumerate(hits, start=1):
+        meta = hit.metadata
+        where = f"trang {meta['page']}" if meta.get("page") else f"đoạn {meta.get('paragraph')}"
+        blocks.append(f"[{n}] {meta.get('title', '')} ({meta.get('date') or 'không rõ ngày'}, {where})\n\"\"\"\n{hit.text}\n\"\"\"")
+    return "\n\n".join(blocks)
+
+
+class Assistant:
+    def __init__(self, settings: Settings, index: Index, backend: ChatBackend | None) -> None:
+        self.settings = settings
+        self.index = index
+        self.backend = backend
+        self.prompts = Prompts.load(settings.prompts_dir)
+        self.answer_prompt = ChatPromptTemplate.from_messages(
+            [("system", self.prompts.system), ("human", self.prompts.answer)]
+        )
+        self.condense_prompt = PromptTemplate.from_template(self.prompts.condense)
+
+    # --- steps -------------------------------------------------------------------
+    def condense(self, question: str, history: list[Turn]) -> str:
+        """A follow-up ("Còn nhiệm kỳ trước thì sao?") rewritten to stand alone."""
+        if not history:
+            return question
+        lowered = question.lower()
+        if not any(cue in lowered for cue in FOLLOW_UP_CUES) and len(question.split()) > 6:
+            return question
+        if self.backend is None:
+            return f"{history[-1].question} {question}"
+        transcript = "\n".join(f"Hỏi: {turn.question}\nĐáp: {turn.answer[:300]}" for turn in history[-3:])
+        prompt = self.condense_prompt.format(history=transcript, question=question)
+        rewritten = "".join(self.backend.stream([{"role": "user", "content": prompt}], 96)).strip()
+        return rewritten.splitlines()[0].strip(' "') if rewritten else question
+
+    def _refusal(self, question: str, standalone: str, hits: list[SearchHit], started: float, off_topic: bool) -> Answer:
+        text = self.prompts.off_topic if off_topic else self.prompts.refusal
+        return Answer(question, standalone, text, True, closest=hits[:3], backend=self._backend_name(), seconds=time.perf_counter() - started)
+
+    def _backend_name(self) -> str:
+        return self.backend.name if self.backend else "extractive"
+
+    # --- the chain -----------------------------------------------------------------
+    def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Answer]:
+        """Yields text pieces as they are generated, then the checked :class:`Answer`."""
+        started = time.perf_counter()
+        standalone = self.condense(question, history or [])
+        hits = self.index.searcher.search(standalone, self.settings.answer_k)
+        if not is_supported(standalone, hits, self.index.lexical, self.settings.min_similarity, self.settings.min_coverage):
+            off_topic = not hits or max((h.similarity or 0.0) for h in hits) < self.settings.min_similarity
+            yield self._refusal(question, standalone, hits, started, off_topic)
+            return
+        first_token: float | None = None
+        if self.backend is None:
+            raw = extractive_answer(standalone, hits, self.index.lexical)
+            if raw:
+                yield raw
+        else:
+            messages = [
+                {"role": "system" if message.type == "system" else "user", "content": message.content}
+                for message in self.answer_prompt.format_messages(
+                    context=format_context(hits), question=standalone, refusal=self.prompts.refusal
+                )
+            ]
+            pieces = []
+            for piece in self.backend.stream(messages, self.settings.llm_max_tokens):
+                if first_token is None:
+                    first_token = time.perf_counter() - started
+                pieces.append(piece)
+                yield piece
+            raw = "".join(pieces).strip()
+        if not raw or any(marker in raw.lower() for marker in REFUSAL_MARKERS):
+            yield self._refusal(question, standalone, hits, started, off_topic=False)
+            return
+        checked: CheckedAnswer = check_answer(raw, hits, standalone)
+        if not checked.citations:  # nothing in the passages backs this answer: do not present it as grounded
+            yield self._refusal(question, standalone, hits, started, off_topic=False)
+            return
+        yield Answer(
+            question,
+            standalone,
+            checked.answer,
+            False,
+            checked.citations,
+            checked.flags,
+            checked.dropped_markers,
+            backend=self._backend_name(),
+            seconds=time.perf_counter() - started,
+            first_token_seconds=first_token,
+        )
+
+    def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
+        *_, final = self.stream(question, history)
+        assert isinstance(final, Answer)
+        return final

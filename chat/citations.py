@@ -1,0 +1,126 @@
+"""Citations that can be trusted: markers checked, quotes located exactly, figures checked.
+
+What the user sees (documented in README "Trích dẫn"):
+* a marker [n] pointing outside the retrieved passages is removed from the
+  answer and listed in ``dropped_markers``; it is never shown as a source;
+* every kept [n] has a citation whose ``quote`` is the sentence of chunk n that
+  best supports the answer sentence, with exact ``start``/``end`` offsets;
+* a number or date in an answer sentence that occurs in none of the passages it
+  cites is reported in ``flags`` and shown as a warning under the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from chat.sentences import Sentence, split_sentences
+from vectorstore import SearchHit
+from vectorstore.tokenize import accented_tokens
+
+_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_LEAD_IN = re.compile(r"^(?:Trả lời|Câu trả lời|Đáp)\s*:\s*", re.IGNORECASE)
+_FIGURE = re.compile(r"\d+(?:[.,/:-]\d+)*%?")
+
+
+@dataclass
+class Citation:
+    n: int
+    id: str
+    title: str
+    source: str
+    date: str | None
+    page: int | None
+    paragraph: int | None
+    number: str
+    quote: str
+    start: int
+    end: int
+    text: str = field(repr=False, default="")
+
+    def to_json(self, with_text: bool = False) -> dict:
+        data = asdict(self)
+        if not with_text:
+            data.pop("text")
+        return data
+
+
+@dataclass
+class CheckedAnswer:
+    answer: str
+    citations: list[Citation]
+    flags: list[str]
+    dropped_markers: list[int]
+
+
+def _overlap(a: str, b: str) -> float:
+    left, right = set(accented_tokens(a)), set(accented_tokens(b))
+    return len(left & right) / len(left) if left else 0.0
+
+
+def best_sentence(chunk_text: str, claim: str) -> Sentence:
+    """The sentence of the chunk sharing most words with the claim (ties: the earlier)."""
+    sentences = split_sentences(chunk_text) or [Sentence(chunk_text, 0, len(chunk_text))]
+    return max(sentences, key=lambda sentence: _overlap(claim, sentence.text))
+
+
+def make_citation(n: int, hit: SearchHit, claim: str) -> Citation:
+    sentence = best_sentence(hit.text, claim)
+    meta = hit.metadata
+    return Citation(
+        n=n,
+        id=hit.id,
+        title=meta.get("title", ""),
+        source=meta.get("source", ""),
+        date=meta.get("date") or None,
+        page=meta.get("page") or None,
+        paragraph=meta.get("paragraph"),
+        number=meta.get("number", ""),
+        quote=hit.text[sentence.start : sentence.end],
+        start=sentence.start,
+        end=sentence.end,
+        text=hit.text,
+    )
+
+
+def _figures(text: str) -> set[str]:
+    return {figure.rstrip(".,") for figure in _FIGURE.findall(text)}
+
+
+def _occurs(figure: str, text: str) -> bool:
+    """"11" occurs in "11/11"; "1" does not occur in "11"."""
+    return re.search(rf"(?<![\d]){re.escape(figure)}(?![\d])", text) is not None
+
+
+def check_answer(answer: str, hits: list[SearchHit], question: str = "") -> CheckedAnswer:
+    """Validate markers against ``hits`` (numbered from 1), attach quotes, flag figures."""
+    dropped: list[int] = []
+
+    def keep_valid(match: re.Match) -> str:
+        numbers = [int(n) for n in re.split(r"\s*[,;]\s*", match.group(1))]
+        valid = [n for n in numbers if 1 <= n <= len(hits)]
+        dropped.extend(n for n in numbers if n not in valid)
+        return "".join(f"[{n}]" for n in valid)
+
+    cleaned = _LEAD_IN.sub("", _MARKER.sub(keep_valid, answer).strip())
+    citations: dict[int, Citation] = {}
+    flags: list[str] = []
+    sentences = []
+    for sentence in split_sentences(cleaned):
+        cited = [int(n) for n in re.findall(r"\[(\d+)\]", sentence.text)]
+        claim = _MARKER.sub("", sentence.text).strip()
+        if not cited and hits and len(claim) > 3:
+            # Small models often forget markers: cite the passage the sentence comes from, if one clearly does.
+            n, best = max(((n, _overlap(claim, hit.text)) for n, hit in enumerate(hits, start=1)), key=lambda item: item[1])
+            if best >= 0.5:
+                cited = [n]
+                sentence = Sentence(f"{claim.rstrip()} [{n}]", sentence.start, sentence.end)
+            else:
+                flags.append(f"Câu “{claim[:80]}” không có nguồn trích dẫn")
+        sentences.append(sentence.text)
+        for n in cited:
+            citations.setdefault(n, make_citation(n, hits[n - 1], claim))
+        support = " ".join(hits[n - 1].text for n in cited) + " " + question
+        for figure in sorted(f for f in _figures(claim) if not _occurs(f, support)):
+            flags.append(f"Số liệu “{figure}” không có trong đoạn được trích dẫn")
+    return CheckedAnswer(" ".join(sentences), [citations[n] for n in sorted(citations)], flags, sorted(set(dropped)))

@@ -1,0 +1,63 @@
+"""Do the retrieved passages support an answer at all?
+
+Small models answer anyway when asked about something the documents do not
+cover. Two cheap signals come before generation: how close the best passage is
+to the question (cosine similarity; off-topic questions score low), and how much
+of the question's informative vocabulary (IDF-weighted words) one passage
+covers. The same coverage ranks sentences for extractive answers and quotes.
+"""
+
+from __future__ import annotations
+
+from ingest.normalize import strip_diacritics
+from vectorstore import LexicalIndex, SearchHit
+from vectorstore.tokenize import accented_tokens, folded_tokens, has_diacritics
+
+# Question words and fillers carry no topic: leaving them in would let any
+# passage with "là" or "của" look relevant.
+STOPWORDS = set(
+    ["ai", "gì", "nào", "đâu", "sao", "bao", "nhiêu", "mấy", "khi", "thế", "như", "không", "có", "là", "của", "và", "các", "những", "được", "trong", "tại", "về", "cho", "với", "theo", "đã", "đang", "sẽ", "thì", "mà", "này", "đó", "ấy", "hãy", "xin", "biết", "nói", "hỏi", "vậy", "ạ", "nhé", "còn", "ra", "lại", "một", "bao_nhiêu", "thế_nào", "như_thế_nào", "khi_nào", "ở_đâu", "là_gì", "vì_sao", "tại_sao", "cho_biết", "những_gì"]
+)
+
+
+def _tokens(text: str, folded: bool) -> list[str]:
+    return folded_tokens(text) if folded else accented_tokens(text)
+
+
+def _words(text: str, folded: bool) -> set[str]:
+    """Segmented words ("dự_bị") and the syllables that stand alone.
+
+    Whole words matter: the "dự" of "tham dự" must not vouch for "dự bị"."""
+    tokens = _tokens(text, folded)
+    inside = {part for token in tokens if "_" in token for part in token.split("_")}
+    return {token for token in tokens if "_" in token or token not in inside}
+
+
+def question_terms(question: str) -> tuple[set[str], bool]:
+    """The question's topic words, and whether they are diacritic-folded."""
+    folded = not has_diacritics(question)
+    stop = {strip_diacritics(word) for word in STOPWORDS} if folded else STOPWORDS
+    return {t for t in _words(question, folded) if t not in stop and len(t) > 1}, folded
+
+
+def coverage(question: str, text: str, lexical: LexicalIndex) -> float:
+    """IDF-weighted share of the question's topic words present in ``text``."""
+    terms, folded = question_terms(question)
+    if not terms:
+        return 0.0
+    present = set(_tokens(text, folded))
+    weights = {term: lexical.idf(term, folded) for term in terms}
+    total = sum(weights.values())
+    return sum(weight for term, weight in weights.items() if term in present) / total if total else 0.0
+
+
+def hit_coverage(question: str, hit: SearchHit, lexical: LexicalIndex) -> float:
+    return coverage(question, f"{hit.text}\n{hit.metadata.get('title', '')}", lexical)
+
+
+def is_supported(question: str, hits: list[SearchHit], lexical: LexicalIndex, min_similarity: float, min_coverage: float) -> bool:
+    if not hits:
+        return False
+    similarity = max((hit.similarity or 0.0) for hit in hits)
+    best = max(hit_coverage(question, hit, lexical) for hit in hits)
+    return similarity >= min_similarity and best >= min_coverage
