@@ -236,6 +236,36 @@ def bench(questions: Path, corpus: Path | None) -> None:
         click.echo(f"{key:34} {value:.3f}" if isinstance(value, float) else f"{key:34} {value}")
 
 
+@cli.command("eval")
+@click.argument("questions_file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--mode", type=click.Choice(["search", "ask"]), default="search")
+@click.option("--k", default=10, help="Số kết quả tìm kiếm (chế độ search).")
+@click.option("--backend", type=click.Choice(["llama_cpp", "openai", "extractive"]), help="Ghi đè RAG_LLM_BACKEND.")
+@click.option("--output", type=click.Path(path_type=Path), help="Ghi các dòng JSON vào tệp thay vì stdout.")
+def evaluate(questions_file: Path, mode: str, k: int, backend: str | None, output: Path | None) -> None:
+    """Chạy mọi câu hỏi trong tệp JSONL: một dòng JSON mỗi câu, rồi bảng tổng kết."""
+    from evaluation.harness import run_ask, run_search, summarise_ask, summarise_search
+    from evaluation.questions import load_questions
+
+    if backend:
+        get_settings().llm_backend = backend
+    questions = load_questions(questions_file)
+    rows = []
+    sink = output.open("w", encoding="utf-8") if output else None
+    stream = run_search(_open_index().searcher, questions, k) if mode == "search" else run_ask(_assistant(), questions)
+    for row in stream:
+        rows.append(row)
+        line = json.dumps(row.to_json(), ensure_ascii=False)
+        click.echo(line, file=sink) if sink else click.echo(line)
+        if mode == "ask":
+            mark = "✓" if row.correct else "✗"
+            click.echo(f"{mark} {row.question.id:6} {row.seconds:6.1f}s refused={row.refused} {row.result['answer'][:90]!r}", err=True)
+    summary = summarise_search(rows) if mode == "search" else summarise_ask(rows)
+    click.echo(json.dumps({"summary": summary}, ensure_ascii=False))
+    if sink:
+        sink.close()
+
+
 @cli.command()
 @click.option("--no-ingest", is_flag=True, help="Không nạp corpus/ trước khi mở.")
 def serve(no_ingest: bool) -> None:

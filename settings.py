@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     openai_base_url: str = "http://127.0.0.1:8080/v1"
     openai_model: str = "local"
     openai_api_key: str = "sk-no-key"
-    answer_k: int = 5
+    answer_k: int = 4
     # Below either floor the assistant refuses instead of answering (see chat/support.py).
     min_similarity: float = 0.42
     min_coverage: float = 0.4

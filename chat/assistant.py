@@ -16,7 +16,7 @@ from chat.citations import CheckedAnswer, Citation, check_answer
 from chat.extractive import extractive_answer
 from chat.llm import ChatBackend
 from chat.prompts import Prompts
-from chat.support import is_supported
+from chat.support import focus_is_grounded, is_supported
 from settings import Settings
 from vectorstore import Index, SearchHit
 
@@ -39,6 +39,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     dropped_markers: list[int] = field(default_factory=list)
+    repaired_markers: list[tuple[int, int]] = field(default_factory=list)
     closest: list[SearchHit] = field(default_factory=list)
     backend: str = "extractive"
     seconds: float = 0.0
@@ -51,6 +52,7 @@ class Answer:
             "citations": [citation.to_json() for citation in self.citations],
             "flags": self.flags,
             "dropped_markers": self.dropped_markers,
+            "repaired_markers": self.repaired_markers,
             "standalone_question": self.standalone_question,
             "closest": [hit.to_json() for hit in self.closest],
             "backend": self.backend,
@@ -134,7 +136,9 @@ class Assistant:
             yield self._refusal(question, standalone, hits, started, off_topic=False)
             return
         checked: CheckedAnswer = check_answer(raw, hits, standalone)
-        if not checked.citations:  # nothing in the passages backs this answer: do not present it as grounded
+        cited_texts = [citation.text for citation in checked.citations]
+        if not checked.citations or not focus_is_grounded(standalone, cited_texts):
+            # Nothing backs this answer, or it counts something no cited passage names.
             yield self._refusal(question, standalone, hits, started, off_topic=False)
             return
         yield Answer(
@@ -145,6 +149,7 @@ class Assistant:
             checked.citations,
             checked.flags,
             checked.dropped_markers,
+            checked.repaired_markers,
             backend=self._backend_name(),
             seconds=time.perf_counter() - started,
             first_token_seconds=first_token,

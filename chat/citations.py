@@ -19,7 +19,12 @@ from vectorstore import SearchHit
 from vectorstore.tokenize import accented_tokens
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-_LEAD_IN = re.compile(r"^(?:Trả lời|Câu trả lời|Đáp)\s*:\s*", re.IGNORECASE)
+_LEAD_IN = re.compile(
+    r"^(?:(?:Trả lời|Câu trả lời|Đáp)\s*:|Trong đoạn\s*\[\d+\]\s*,?\s*có (?:thông tin|câu trả lời)\s*:)\s*[\"“]?",
+    re.IGNORECASE,
+)
+_TRAILING_MARKERS = re.compile(r"\s*([.!?…;])\s*((?:\[\d+\])+)")
+REPAIR_MARGIN = 0.25
 _FIGURE = re.compile(r"\d+(?:[.,/:-]\d+)*%?")
 
 
@@ -51,6 +56,7 @@ class CheckedAnswer:
     citations: list[Citation]
     flags: list[str]
     dropped_markers: list[int]
+    repaired_markers: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _overlap(a: str, b: str) -> float:
@@ -103,12 +109,20 @@ def check_answer(answer: str, hits: list[SearchHit], question: str = "") -> Chec
         return "".join(f"[{n}]" for n in valid)
 
     cleaned = _LEAD_IN.sub("", _MARKER.sub(keep_valid, answer).strip())
+    # "… Bí thư. [3] Tham dự …": a marker after the full stop belongs to the sentence before it.
+    cleaned = _TRAILING_MARKERS.sub(lambda m: f" {m.group(2)}{m.group(1)}", cleaned)
     citations: dict[int, Citation] = {}
     flags: list[str] = []
     sentences = []
+    repairs: list[tuple[int, int]] = []
     for sentence in split_sentences(cleaned):
         cited = [int(n) for n in re.findall(r"\[(\d+)\]", sentence.text)]
         claim = _MARKER.sub("", sentence.text).strip()
+        repaired = _repair(cited, claim, hits)
+        if repaired != cited:
+            repairs.extend((old, new) for old, new in zip(cited, repaired, strict=True) if old != new)
+            cited = repaired
+            sentence = Sentence(claim.rstrip() + "".join(f"[{n}]" for n in dict.fromkeys(cited)), sentence.start, sentence.end)
         if not cited and hits and len(claim) > 3:
             # Small models often forget markers: cite the passage the sentence comes from, if one clearly does.
             n, best = max(((n, _overlap(claim, hit.text)) for n, hit in enumerate(hits, start=1)), key=lambda item: item[1])
@@ -123,4 +137,14 @@ def check_answer(answer: str, hits: list[SearchHit], question: str = "") -> Chec
         support = " ".join(hits[n - 1].text for n in cited) + " " + question
         for figure in sorted(f for f in _figures(claim) if not _occurs(f, support)):
             flags.append(f"Số liệu “{figure}” không có trong đoạn được trích dẫn")
-    return CheckedAnswer(" ".join(sentences), [citations[n] for n in sorted(citations)], flags, sorted(set(dropped)))
+    return CheckedAnswer(" ".join(sentences), [citations[n] for n in sorted(citations)], flags, sorted(set(dropped)), repairs)
+
+
+def _repair(cited: list[int], claim: str, hits: list[SearchHit]) -> list[int]:
+    """Point a marker at the passage the claim plainly comes from, when the model
+    numbered it wrong (cited passage shares few words, another shares many)."""
+    if not cited:
+        return cited
+    overlaps = [_overlap(claim, hit.text) for hit in hits]
+    best = max(range(len(hits)), key=overlaps.__getitem__) + 1
+    return [best if overlaps[best - 1] - overlaps[n - 1] >= REPAIR_MARGIN else n for n in cited]

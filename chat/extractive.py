@@ -1,29 +1,82 @@
 """Answers with no LLM: the most relevant sentences of the passages, quoted and cited.
 
 Fast, and it never says anything the documents do not: every word of the
-answer is a verbatim sentence of a retrieved chunk.
+answer is a verbatim sentence of a retrieved chunk. Sentences are ranked by how
+much of the question they cover, plus a bonus when they hold the kind of thing
+the question asks for (a person for "Ai", a date for "ngày nào", a number for
+"bao nhiêu", a year for "năm nào").
 """
 
 from __future__ import annotations
 
+import re
+
 from chat.sentences import split_sentences
-from chat.support import coverage
+from chat.support import coverage, quantity_focus
+from ingest.dates import find_dates
+from ingest.normalize import index_form, strip_diacritics
 from vectorstore import LexicalIndex, SearchHit
 
 MAX_SENTENCES = 2
+TYPE_BONUS = 0.25
+MIN_SCORE = 0.3
+
+_PERSON = re.compile(
+    r"\b(?:đồng chí|đ/c|ông|bà|GS|PGS|TS|ThS|TSKH)\.?(?:[.\s]*(?:TS|TSKH|ThS)\.?)*\s+"
+    r"(?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+\s){1,4}",
+    re.UNICODE,
+)
+_NUMBER = re.compile(r"(?<![\w/])\d+(?:[.,/]\d+)*%?")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+def expected_type(question: str) -> str:
+    folded = strip_diacritics(index_form(question)).lower()
+    if re.search(r"\b(ngay nao|khi nao|bao gio|thoi gian nao|hom nao)\b", folded):
+        return "date"
+    if re.search(r"\bnam nao\b", folded):
+        return "year"
+    if quantity_focus(question):
+        return "number"
+    if re.search(r"(^|\s)ai(\s|\?|$)", folded) or "nguoi nao" in folded:
+        return "person"
+    return ""
+
+
+def has_type(sentence: str, kind: str, question: str) -> bool:
+    if kind == "person":
+        return bool(_PERSON.search(sentence))
+    if kind == "date":
+        return bool(find_dates(sentence)) or bool(re.search(r"\b\d{1,2}[./]\d{1,2}\b", sentence))
+    if kind == "year":
+        return bool(set(_YEAR.findall(sentence)) - set(_YEAR.findall(question)))
+    if kind == "number":
+        focus = quantity_focus(question)
+        return bool(_NUMBER.search(sentence)) and focus in index_form(sentence).lower()
+    return False
+
+
+def _is_heading(sentence: str) -> bool:
+    letters = [c for c in sentence if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.6
 
 
 def extractive_answer(question: str, hits: list[SearchHit], lexical: LexicalIndex) -> str:
-    """Best sentences as "sentence [n]" lines; empty when no sentence covers the question."""
+    """Best sentences as "sentence [n]"; empty when no sentence covers the question."""
+    kind = expected_type(question)
     scored = []
     for n, hit in enumerate(hits, start=1):
         rank_bonus = 0.02 * (len(hits) - n)  # retrieval order breaks ties
         for sentence in split_sentences(hit.text):
-            if len(sentence.text) < 15:
+            if len(sentence.text) < 15 or _is_heading(sentence.text):
                 continue
-            scored.append((coverage(question, sentence.text, lexical) + rank_bonus, n, sentence.text))
+            # The title stands in for the context a sentence leaves implicit (which branch, which congress).
+            score = coverage(question, f"{sentence.text}\n{hit.metadata.get('title', '')}", lexical) + rank_bonus
+            if kind and has_type(sentence.text, kind, question):
+                score += TYPE_BONUS
+            scored.append((score, n, sentence.text))
     scored.sort(key=lambda item: item[0], reverse=True)
-    if not scored or scored[0][0] < 0.3:
+    if not scored or scored[0][0] < MIN_SCORE:
         return ""
     best = scored[0][0]
     chosen = [item for item in scored[:MAX_SENTENCES] if item[0] >= 0.85 * best]

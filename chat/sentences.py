@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 
 # A sentence ends at . ! ? … ; or a line break, unless the dot belongs to an
-# abbreviation or a number ("GS.TS", "1.1.2", "14.9").
-_BOUNDARY = re.compile(r"(?<=[.!?…;])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9-])|\n+")
+# abbreviation or a number ("GS.TS. Chử Đức Trình", "1.1.2", "14.9").
+_BOUNDARY = re.compile(r"(?<=[.!?…;])\s+(?=[\"“(\[]?[A-ZĐÀ-Ỹ0-9-])|\n+")
+_ABBREVIATION_END = re.compile(r"(?:^|[\s(])(?:[A-ZĐ][A-Za-zđ]{0,3}\.)+$")
 
 
 @dataclass(frozen=True)
@@ -18,12 +19,18 @@ class Sentence:
 
 
 def split_sentences(text: str) -> list[Sentence]:
-    sentences, position = [], 0
+    sentences: list[Sentence] = []
+    position = 0
     for piece in _BOUNDARY.split(text):
         start = text.find(piece, position)
-        stripped = piece.strip()
-        if stripped:
-            offset = start + piece.index(stripped)
-            sentences.append(Sentence(stripped, offset, offset + len(stripped)))
         position = start + len(piece)
+        stripped = piece.strip()
+        if not stripped:
+            continue
+        offset = start + piece.index(stripped)
+        previous = sentences[-1] if sentences else None
+        if previous and _ABBREVIATION_END.search(previous.text) and "\n" not in text[previous.end : offset]:
+            sentences[-1] = Sentence(text[previous.start : offset + len(stripped)], previous.start, offset + len(stripped))
+        else:
+            sentences.append(Sentence(stripped, offset, offset + len(stripped)))
     return sentences

@@ -9,7 +9,9 @@ covers. The same coverage ranks sentences for extractive answers and quotes.
 
 from __future__ import annotations
 
-from ingest.normalize import strip_diacritics
+import re
+
+from ingest.normalize import index_form, strip_diacritics
 from vectorstore import LexicalIndex, SearchHit
 from vectorstore.tokenize import accented_tokens, folded_tokens, has_diacritics
 
@@ -61,3 +63,28 @@ def is_supported(question: str, hits: list[SearchHit], lexical: LexicalIndex, mi
     similarity = max((hit.similarity or 0.0) for hit in hits)
     best = max(hit_coverage(question, hit, lexical) for hit in hits)
     return similarity >= min_similarity and best >= min_coverage
+
+
+_QUANTITY = re.compile(r"\b(?:bao nhiêu|bao nhieu|mấy|may)\s+(.+?)(?=\s+(?:được|duoc|có|co|là|la|trong|tại|tai|của|cua|năm|nam|vào|vao|đã|da|về|ve|ở|o|thuộc|thuoc|hiện|hien)\b|[?,.;:]|$)", re.IGNORECASE)
+
+
+def quantity_focus(question: str) -> str:
+    """The thing counted in a "bao nhiêu …?" question: "đảng viên dự bị", "nhân viên"."""
+    match = _QUANTITY.search(index_form(question))
+    return " ".join(match.group(1).split()[:4]).lower() if match else ""
+
+
+def focus_is_grounded(question: str, passages: list[str]) -> bool:
+    """A count is only answerable if the counted thing is named in a cited passage.
+
+    "Có bao nhiêu đảng viên dự bị?" next to "11/11 đảng viên chính thức" must
+    be refused, however confidently a small model reads a number off it."""
+    focus = quantity_focus(question)
+    if not focus:
+        return True
+    folded = not has_diacritics(question)
+    for passage in passages:
+        text = index_form(passage).lower()
+        if focus in (strip_diacritics(text) if folded else text):
+            return True
+    return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,8 +24,11 @@ class Question:
         return bool(self.evidence) and index_form(self.evidence) in index_form(chunk_text)
 
     def is_correct(self, answer: str) -> bool:
+        """An expected answer occurs as a whole token: "2" does not count inside "2022"."""
         folded = index_form(answer).lower()
-        return any(index_form(expected).lower() in folded for expected in self.answers)
+        return any(
+            re.search(rf"(?<!\w){re.escape(index_form(expected).lower())}(?!\w)", folded) for expected in self.answers
+        )
 
 
 def load_questions(path: Path) -> list[Question]:

@@ -1,0 +1,45 @@
+"""The answering chain in extractive mode (no LLM) on the dev questions."""
+
+import pytest
+
+from chat import Assistant, Turn
+from evaluation.harness import run_ask, summarise_ask
+from evaluation.questions import load_questions
+from tests.conftest import DEV_QUESTIONS
+
+
+@pytest.fixture(scope="module")
+def extractive(corpus_settings, corpus_index) -> Assistant:
+    return Assistant(corpus_settings.model_copy(update={"llm_backend": "extractive"}), corpus_index, None)
+
+
+@pytest.mark.skipif(not DEV_QUESTIONS.exists(), reason="shared/eval is not beside the checkout")
+def test_dev_floors_quotes_verbatim_and_figures_grounded(extractive) -> None:
+    rows = list(run_ask(extractive, load_questions(DEV_QUESTIONS)))
+    summary = summarise_ask(rows)
+    assert summary["answer_accuracy"] >= 9 / 12, [r.to_json() for r in rows if not r.correct]
+    assert summary["refusal_accuracy"] == 1.0
+    for row in rows:
+        for citation in row.result["citations"]:
+            text = extractive.index.store.get([citation["id"]])[citation["id"]][0]
+            assert text[citation["start"] : citation["end"]] == citation["quote"]
+        assert row.result["flags"] == []  # extractive answers are verbatim: nothing to flag
+
+
+def test_follow_up_is_condensed_with_the_previous_question(extractive) -> None:
+    first = extractive.ask("Ai giữ chức Phó Bí thư Chi bộ Trung tâm Thông tin - Ứng dụng KH&CN nhiệm kỳ 2022-2025?")
+    follow_up = extractive.ask("Còn Bí thư thì sao?", [Turn(first.question, first.answer)])
+    assert "Trung tâm Thông tin" in follow_up.standalone_question
+    assert "Phan Thị Bích Hạnh" in follow_up.answer
+
+
+def test_off_topic_question_is_declined(extractive) -> None:
+    answer = extractive.ask("Giá vàng hôm nay bao nhiêu?")
+    assert answer.refused and answer.citations == []
+    assert "ngoài phạm vi" in answer.answer
+
+
+def test_count_of_something_no_document_names_is_refused(extractive) -> None:
+    answer = extractive.ask("Chi bộ Trung tâm Thông tin – Thư viện có bao nhiêu đảng viên nữ?")
+    assert answer.refused
+    assert answer.closest  # the closest passages are shown instead

@@ -1,0 +1,68 @@
+"""Citation checks on real passages from the corpus (no model needed)."""
+
+from pathlib import Path
+
+from chat.citations import check_answer
+from chat.sentences import split_sentences
+from ingest import prepare
+from vectorstore import SearchHit
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+def _hits() -> list[SearchHit]:
+    document = prepare(CORPUS / "000_478b4661439988ba.txt", CORPUS, 900, 150)
+    return [SearchHit(c.id, 1.0, c.text, {"title": document.meta.title, "date": "2025-05-20", "source": document.source, "paragraph": c.paragraph}) for c in document.chunks[:4]]
+
+
+def test_markers_outside_the_retrieved_set_are_dropped() -> None:
+    hits = _hits()
+    checked = check_answer("Đại hội có 11/11 đảng viên chính thức tham dự [2][9].", hits)
+    assert checked.dropped_markers == [9]
+    assert "[9]" not in checked.answer
+    assert [c.n for c in checked.citations] == [2]
+
+
+def test_quotes_are_verbatim_with_exact_offsets() -> None:
+    hits = _hits()
+    checked = check_answer("Đại hội có sự tham dự đầy đủ của 11/11 đảng viên chính thức [2].", hits)
+    citation = checked.citations[0]
+    assert citation.id == hits[1].id
+    assert hits[1].text[citation.start : citation.end] == citation.quote
+    assert "11/11 đảng viên chính thức" in citation.quote
+
+
+def test_a_figure_absent_from_the_cited_passage_is_flagged() -> None:
+    hits = _hits()
+    checked = check_answer("Đại hội có 25/25 đảng viên chính thức tham dự [2].", hits)
+    assert any("25/25" in flag for flag in checked.flags)
+    assert check_answer("Đại hội có sự tham dự đầy đủ của 11/11 đảng viên chính thức [2].", hits).flags == []
+
+
+def test_an_uncited_sentence_is_attached_to_the_passage_it_comes_from() -> None:
+    hits = _hits()
+    checked = check_answer("Trả lời: Đại hội có sự tham dự đầy đủ của 11/11 đảng viên chính thức trong Chi bộ.", hits)
+    assert checked.answer.endswith("[2]") and not checked.answer.startswith("Trả lời")
+    assert checked.citations[0].id == hits[1].id
+
+
+def test_sentence_offsets_are_exact() -> None:
+    text = "GS.TS Nguyễn Văn A phát biểu. Chiều ngày 14.9, Chi bộ họp.\nĐiểm 1.1.2 quy định rõ."
+    for sentence in split_sentences(text):
+        assert text[sentence.start : sentence.end] == sentence.text
+    assert [s.text for s in split_sentences(text)][1] == "Chiều ngày 14.9, Chi bộ họp."
+
+
+def test_a_marker_after_the_full_stop_stays_with_its_sentence() -> None:
+    hits = _hits()
+    checked = check_answer("Đại hội có sự tham dự đầy đủ của 11/11 đảng viên chính thức. [2] Kết nạp từ 01-02 đảng viên mới. [4]", hits)
+    assert checked.answer.startswith("Đại hội có sự tham dự đầy đủ của 11/11 đảng viên chính thức [2].")
+    assert [c.n for c in checked.citations] == [2, 4] and checked.repaired_markers == []
+
+
+def test_titles_like_gs_ts_do_not_end_a_sentence() -> None:
+    text = "GS.TS. Chử Đức Trình – Phó Bí thư Đảng ủy, Hiệu trưởng đã trình bày báo cáo. Hội nghị thống nhất."
+    assert [s.text for s in split_sentences(text)] == [
+        "GS.TS. Chử Đức Trình – Phó Bí thư Đảng ủy, Hiệu trưởng đã trình bày báo cáo.",
+        "Hội nghị thống nhất.",
+    ]
