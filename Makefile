@@ -31,7 +31,7 @@ ingest: models
 	$(PY) app.py ingest
 
 bench: models
-	$(PY) app.py bench
+	$(PY) app.py bench --answers extractive --answers llama_cpp
 
 lint: install
 	$(PY) -m ruff check .

@@ -226,12 +226,14 @@ def models_verify() -> None:
 @cli.command()
 @click.option("--questions", type=click.Path(path_type=Path, exists=True), default=DEV_QUESTIONS)
 @click.option("--corpus", type=click.Path(path_type=Path, exists=True), default=None)
-def bench(questions: Path, corpus: Path | None) -> None:
-    """Đo tốc độ nạp (có/không nhúng), độ trễ tìm kiếm p50/p95 và bộ nhớ đỉnh."""
+@click.option("--answers", "backends", multiple=True, type=click.Choice(["llama_cpp", "openai", "extractive"]),
+              help="Đo thêm thời gian trả lời (token đầu tiên, tổng) với backend này; lặp lại được.")
+def bench(questions: Path, corpus: Path | None, backends: tuple[str, ...]) -> None:
+    """Đo tốc độ nạp (có/không nhúng), độ trễ tìm kiếm p50/p95, thời gian trả lời và bộ nhớ đỉnh."""
     from evaluation.bench import run_benchmark
 
     settings = get_settings()
-    results = run_benchmark(settings, questions, corpus or settings.corpus_dir)
+    results = run_benchmark(settings, questions, corpus or settings.corpus_dir, backends)
     for key, value in results.items():
         click.echo(f"{key:34} {value:.3f}" if isinstance(value, float) else f"{key:34} {value}")
 

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     data_dir: Path = PROJECT_ROOT / "data"
     prompts_dir: Path = PROJECT_ROOT / "prompts"
+    abbreviations_file: Path = PROJECT_ROOT / "vectorstore" / "abbreviations.tsv"
     model_cache_dir: Path = Field(
         default_factory=lambda: Path.home() / ".cache" / "party-rag" / "models",
         description="Where assembled, verified model weights are kept.",
@@ -55,6 +56,7 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
+    number_weight: float = 3.0  # ranking of chunks of/citing a document number named in the query
 
     # --- generation ----------------------------------------------------------
     llm_backend: Literal["llama_cpp", "openai", "extractive"] = "llama_cpp"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 
 from chat.citations import CheckedAnswer, Citation, check_answer
-from chat.extractive import extractive_answer
+from chat.extractive import expected_type, extractive_answer, has_type
 from chat.llm import ChatBackend
 from chat.prompts import Prompts
 from chat.support import focus_is_grounded, is_supported
@@ -136,6 +136,13 @@ class Assistant:
             yield self._refusal(question, standalone, hits, started, off_topic=False)
             return
         checked: CheckedAnswer = check_answer(raw, hits, standalone)
+        if self.backend is not None and not self._answers_what_was_asked(standalone, checked):
+            # The model missed the kind of fact asked for (no count, no date) or changed a figure:
+            # a verbatim sentence that holds it is the honest answer.
+            verbatim = extractive_answer(standalone, hits, self.index.lexical)
+            if verbatim:
+                checked = check_answer(verbatim, hits, standalone)
+                checked.flags.insert(0, "Câu trả lời của mô hình chưa nêu đúng thông tin được hỏi; hiển thị câu trích nguyên văn.")
         cited_texts = [citation.text for citation in checked.citations]
         if not checked.citations or not focus_is_grounded(standalone, cited_texts):
             # Nothing backs this answer, or it counts something no cited passage names.
@@ -154,6 +161,13 @@ class Assistant:
             seconds=time.perf_counter() - started,
             first_token_seconds=first_token,
         )
+
+    @staticmethod
+    def _answers_what_was_asked(question: str, checked: CheckedAnswer) -> bool:
+        if checked.flags:
+            return False
+        kind = expected_type(question)
+        return kind in ("", "person") or has_type(checked.answer, kind, question)
 
     def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
         *_, final = self.stream(question, history)

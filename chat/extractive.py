@@ -57,8 +57,9 @@ def has_type(sentence: str, kind: str, question: str) -> bool:
 
 
 def _is_heading(sentence: str) -> bool:
+    """An all-caps title line; a dateline such as "09:47 AM 06/08/2013" is not one."""
     letters = [c for c in sentence if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.6
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.6
 
 
 def extractive_answer(question: str, hits: list[SearchHit], lexical: LexicalIndex) -> str:

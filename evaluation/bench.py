@@ -27,7 +27,26 @@ def peak_memory_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_benchmark(settings: Settings, questions_file: Path, corpus: Path) -> dict[str, float]:
+def answer_timings(settings: Settings, index, questions_file: Path, backend_name: str) -> dict[str, float]:
+    """Time to first token and total answer time over the question file."""
+    from chat import Assistant, make_backend
+
+    backend_settings = settings.model_copy(update={"llm_backend": backend_name})
+    assistant = Assistant(backend_settings, index, make_backend(backend_settings))
+    first, total = [], []
+    for question in load_questions(questions_file):
+        answer = assistant.ask(question.question)
+        total.append(answer.seconds)
+        if answer.first_token_seconds is not None:
+            first.append(answer.first_token_seconds)
+    timings = {f"{backend_name}_answer_p50_s": statistics.median(total), f"{backend_name}_answer_p95_s": _percentile(total, 0.95)}
+    if first:
+        timings[f"{backend_name}_first_token_p50_s"] = statistics.median(first)
+        timings[f"{backend_name}_first_token_p95_s"] = _percentile(first, 0.95)
+    return timings
+
+
+def run_benchmark(settings: Settings, questions_file: Path, corpus: Path, backends: tuple[str, ...] = ()) -> dict[str, float]:
     files = discover([corpus])
     started = time.perf_counter()
     chunk_count = sum(len(prepare(path, corpus, settings.chunk_size, settings.chunk_overlap).chunks) for path in files)
@@ -49,6 +68,9 @@ def run_benchmark(settings: Settings, questions_file: Path, corpus: Path) -> dic
             started = time.perf_counter()
             index.searcher.search(question.question, 5)
             latencies.append(time.perf_counter() - started)
+        answers: dict[str, float] = {}
+        for backend_name in backends:
+            answers.update(answer_timings(bench_settings, index, questions_file, backend_name))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return {
@@ -59,5 +81,6 @@ def run_benchmark(settings: Settings, questions_file: Path, corpus: Path) -> dic
         "embedding_model_load_s": load_seconds,
         "search_p50_s": statistics.median(latencies),
         "search_p95_s": _percentile(latencies, 0.95),
+        **answers,
         "peak_memory_mib": peak_memory_mib(),
     }

@@ -63,6 +63,11 @@ class DocNumber:
         return f"{int(self.number)}-{self.code}/{self.issuer}"
 
     @property
+    def loose_key(self) -> str:
+        """Without the issuer: what a member types ("QĐ 101", "Quy định 101")."""
+        return f"{int(self.number)}-{self.code}"
+
+    @property
     def kind(self) -> str:
         return KIND_BY_CODE.get(self.code, "document")
 
@@ -85,3 +90,35 @@ def own_number(head: str) -> DocNumber | None:
         if numbers:
             return numbers[0]
     return None
+
+
+_CODE_BY_WORD = {
+    "nghị quyết": "NQ",
+    "quy định": "QĐ",
+    "quyết định": "QĐ",
+    "chỉ thị": "CT",
+    "kết luận": "KL",
+    "kế hoạch": "KH",
+    "hướng dẫn": "HD",
+    "báo cáo": "BC",
+    "thông báo": "TB",
+    "công văn": "CV",
+}
+_LOOSE = re.compile(
+    r"\b(" + "|".join([*_CODE_BY_WORD, *KIND_BY_CODE, "QD"]) + r")\s*(?:số\s*)?(\d{1,4})(?![\d/-])", re.IGNORECASE
+)
+
+
+def reference_keys(text: str) -> set[str]:
+    """Matching keys (full and loose) of every document number written in ``text``."""
+    return {key for found in parse_numbers(text) for key in (found.key, found.loose_key)}
+
+
+def query_reference_keys(query: str) -> set[str]:
+    """Documents a question names: "101-QĐ/TW" exactly, or loosely "QĐ 101", "Quy định 08"."""
+    keys = {found.key for found in parse_numbers(query)}
+    for match in _LOOSE.finditer(query):
+        word = match.group(1).lower()
+        code = _CODE_BY_WORD.get(word) or ("QĐ" if word == "qd" else next((c for c in KIND_BY_CODE if c.lower() == word), ""))
+        keys.add(f"{int(match.group(2))}-{code}")
+    return keys

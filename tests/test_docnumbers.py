@@ -41,3 +41,23 @@ def test_leading_zeros_match() -> None:
 def test_own_number_from_header() -> None:
     head = "BAN CHẤP HÀNH TRUNG ƯƠNG\n*\nSố 294-QĐ/TW Hà Nội, ngày 26 tháng 5 năm 2025"
     assert own_number(head).canonical == "294-QĐ/TW"
+
+
+def test_loose_references_in_questions() -> None:
+    from ingest.docnumbers import query_reference_keys
+
+    assert query_reference_keys("Quy định 08 nói gì về nêu gương?") == {"8-QĐ"}
+    assert query_reference_keys("QĐ 101") == {"101-QĐ"}
+    assert query_reference_keys("điểm 3.2 Hướng dẫn 06") == {"6-HD"}
+    assert query_reference_keys("Nghị quyết số 21-NQ/TW") == {"21-NQ/TW"}
+    assert query_reference_keys("năm 2023 có 25 đảng viên") == set()
+
+
+def test_abbreviations_expand_to_their_full_form() -> None:
+    from settings import Settings
+    from vectorstore.abbreviations import Abbreviations
+
+    abbreviations = Abbreviations(Settings().abbreviations_file)
+    assert "Đại học Quốc gia Hà Nội" in abbreviations.expand("Đảng bộ ĐHQGHN")
+    assert "Ủy ban Kiểm tra" in abbreviations.expand("UBKT Đảng ủy")
+    assert abbreviations.expand("chi bộ kết nạp đảng viên") == "chi bộ kết nạp đảng viên"

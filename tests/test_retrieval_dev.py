@@ -33,3 +33,17 @@ def test_both_tone_spellings_of_a_query_return_the_same_results(corpus_index) ->
     old = [h.id for h in corpus_index.searcher.search("Ủy ban Kiểm tra Đảng ủy Học viện", 5)]
     new = [h.id for h in corpus_index.searcher.search("Uỷ ban Kiểm tra Đảng uỷ Học viện", 5)]
     assert old == new
+
+
+@pytest.mark.parametrize("query", ["Quy định 101-QĐ/TW", "QĐ 101 nói gì?", "Chỉ thị 05-CT/TW"])
+def test_a_question_naming_a_document_number_ranks_a_chunk_citing_it_first(corpus_index, query) -> None:
+    from ingest.docnumbers import query_reference_keys, reference_keys
+
+    top = corpus_index.searcher.search(query, 3)[0]
+    keys = reference_keys(top.text) | reference_keys(top.metadata.get("number", ""))
+    assert keys & query_reference_keys(query), top.text[:200]
+
+
+def test_a_question_naming_a_regulation_gets_that_regulation(corpus_index) -> None:
+    hits = corpus_index.searcher.search("Hướng dẫn 06 quy định gì về tuổi đời người vào Đảng?", 3)
+    assert all(hit.metadata["number"] == "06-HD/TW" for hit in hits)

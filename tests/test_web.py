@@ -29,7 +29,7 @@ def web_client(corpus_settings, corpus_index):
 
 def test_answerable_question_shows_its_cited_passage(web_client, corpus_index) -> None:
     answer, sources = web_client.predict("Ai đại diện Đoàn Thư ký trình bày dự thảo Nghị quyết Đại hội?", api_name="/ask")
-    assert "Nguyễn Thị Hoàng Oanh" in answer and "[" in answer
+    assert "Nguyễn Thị Hoàng Oanh" in answer and "[" in answer and "Nguồn:" in answer
     assert "data-chunk-id=" in sources and "<mark>" in sources and "Nguyễn Thị Hoàng Oanh" in sources
     chunk_id = sources.split("data-chunk-id='")[1].split("'")[0]
     assert corpus_index.store.get([chunk_id])  # the shown source is a real chunk of the store

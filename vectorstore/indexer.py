@@ -15,6 +15,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ingest import IngestError, PreparedDocument, discover, prepare_all
+from ingest.docnumbers import reference_keys
 from settings import Settings
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import LexicalIndex
@@ -60,6 +61,10 @@ def chunk_metadata(document: PreparedDocument, chunk_index: int) -> dict[str, st
     }
 
 
+def document_keys(document: PreparedDocument) -> set[str]:
+    return reference_keys(document.meta.number) if document.meta.number else set()
+
+
 class Indexer:
     def __init__(self, settings: Settings, store: ChromaStore, embedder: Embedder, lexical: LexicalIndex) -> None:
         self.settings = settings
@@ -78,7 +83,7 @@ class Indexer:
             state = self.store.source_state(result.source)
             if state == {result.doc_hash: len(result.chunks)}:
                 report.unchanged.append(result.source)
-                self.lexical.ensure(result.source, [(c.id, c.text) for c in result.chunks])
+                self.lexical.ensure(result.source, [(c.id, c.text) for c in result.chunks], document_keys(result))
                 continue
             pending.append((result, bool(state)))
         total = sum(len(document.chunks) for document, _ in pending)
@@ -106,7 +111,7 @@ class Indexer:
             )
             progress.update(len(batch))
         stale = self.store.delete_stale(document.source, document.doc_hash)
-        self.lexical.replace_source(document.source, [(c.id, c.text) for c in chunks], stale)
+        self.lexical.replace_source(document.source, [(c.id, c.text) for c in chunks], stale, document_keys(document))
 
     def _prune(self) -> list[str]:
         removed = []

@@ -17,6 +17,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from ingest.docnumbers import reference_keys
 from vectorstore.tokenize import accented_tokens, folded_tokens, has_diacritics
 
 FIELDS = ("accented", "folded")
@@ -38,6 +39,10 @@ class LexicalIndex:
         if not tokens_file.exists():
             return
         self.entries = json.loads(tokens_file.read_text(encoding="utf-8"))
+        if any("refs" not in entry for entry in self.entries.values()):
+            self.entries = {}  # written by an older version: the next ingestion re-tokenises every chunk
+            self.dirty = True
+            return
         try:
             self.ids = json.loads((self.path / "ids.json").read_text(encoding="utf-8"))
             self.indexes = {name: bm25s.BM25.load(str(self.path / name), show_progress=False) for name in FIELDS}
@@ -78,20 +83,32 @@ class LexicalIndex:
             self.indexes[name] = index
 
     # --- updates ---------------------------------------------------------------
-    def _add(self, source: str, chunks: Iterable[tuple[str, str]]) -> None:
+    def _add(self, source: str, chunks: Iterable[tuple[str, str]], document_keys: set[str]) -> None:
         for chunk_id, text in chunks:
-            self.entries[chunk_id] = {"source": source, "accented": accented_tokens(text), "folded": folded_tokens(text)}
+            self.entries[chunk_id] = {
+                "source": source,
+                "accented": accented_tokens(text),
+                "folded": folded_tokens(text),
+                # the document's own number and every number the chunk cites
+                "refs": sorted(document_keys | reference_keys(text)),
+            }
             self.dirty = True
 
-    def ensure(self, source: str, chunks: Sequence[tuple[str, str]]) -> None:
+    def ensure(self, source: str, chunks: Sequence[tuple[str, str]], document_keys: set[str]) -> None:
         """Index chunks the store has but this index lacks (e.g. after deleting data/lexical)."""
-        self._add(source, [(chunk_id, text) for chunk_id, text in chunks if chunk_id not in self.entries])
+        self._add(source, [(chunk_id, text) for chunk_id, text in chunks if chunk_id not in self.entries], document_keys)
 
-    def replace_source(self, source: str, chunks: Sequence[tuple[str, str]], stale_ids: Iterable[str]) -> None:
+    def replace_source(
+        self, source: str, chunks: Sequence[tuple[str, str]], stale_ids: Iterable[str], document_keys: set[str]
+    ) -> None:
         keep = {chunk_id for chunk_id, _ in chunks}
         old = {chunk_id for chunk_id, entry in self.entries.items() if entry["source"] == source and chunk_id not in keep}
         self.remove_ids(old | set(stale_ids))
-        self.ensure(source, chunks)
+        self.ensure(source, chunks, document_keys)
+
+    def referring_to(self, keys: set[str]) -> set[str]:
+        """Chunks of, or citing, any of the documents with these number keys."""
+        return {chunk_id for chunk_id, entry in self.entries.items() if keys & set(entry.get("refs", ()))}
 
     def remove_ids(self, ids: Iterable[str]) -> None:
         for chunk_id in ids:

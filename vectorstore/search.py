@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from ingest.docnumbers import query_reference_keys
 from settings import Settings
+from vectorstore.abbreviations import Abbreviations
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import LexicalIndex
 from vectorstore.store import ChromaStore
@@ -55,6 +57,7 @@ class Searcher:
         self.store = store
         self.embedder = embedder
         self.lexical = lexical
+        self.abbreviations = Abbreviations(settings.abbreviations_file)
 
     def _where(self, filters: SearchFilters) -> dict | None:
         clauses: list[dict] = []
@@ -74,18 +77,29 @@ class Searcher:
     def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None, mode: Mode = "hybrid") -> list[SearchHit]:
         k = k or self.settings.search_k
         where = self._where(filters or SearchFilters())
+        expanded = self.abbreviations.expand(query)
         rankings: list[tuple[float, list[str]]] = []
         found: dict[str, SearchHit] = {}
         if mode in ("hybrid", "dense"):
-            dense = self.store.query(self.embedder.embed_query(query), max(k, self.settings.dense_candidates), where)
+            dense = self.store.query(self.embedder.embed_query(expanded), max(k, self.settings.dense_candidates), where)
             for chunk_id, similarity, text, metadata in dense:
                 found[chunk_id] = SearchHit(chunk_id, similarity, text, metadata, similarity)
             rankings.append((self.settings.dense_weight, [hit[0] for hit in dense]))
         lexical: list[tuple[str, float]] = []
         if mode in ("hybrid", "lexical"):
             allowed = set(self.store.all_ids(where)) if where else None
-            lexical = self.lexical.search(query, max(k, self.settings.lexical_candidates), allowed)
+            lexical = self.lexical.search(expanded, max(k, self.settings.lexical_candidates), allowed)
             rankings.append((self.settings.lexical_weight, [chunk_id for chunk_id, _ in lexical]))
+        named = query_reference_keys(query)
+        if named and mode == "hybrid":
+            # A question that names a document number ranks that document's chunks, and chunks citing it, first.
+            about = self.lexical.referring_to(named)
+            if where:
+                about &= set(self.store.all_ids(where))
+            if about:
+                ranked = [chunk_id for chunk_id, _ in self.lexical.search(query, len(about), about)]
+                ranked += sorted(about - set(ranked))
+                rankings.append((self.settings.number_weight, ranked))
         fused: dict[str, float] = {}
         for weight, ranking in rankings:
             for rank, chunk_id in enumerate(ranking):

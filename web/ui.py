@@ -46,6 +46,18 @@ def render_sources(answer: Answer) -> str:
     return "\n".join(parts)
 
 
+def answer_markdown(answer: Answer) -> str:
+    """The chat bubble: the answer, its warnings, and its sources right under it."""
+    lines = [answer.answer]
+    lines += [f"> ⚠️ {flag}" for flag in answer.flags]
+    if answer.citations:
+        lines.append("\n**Nguồn:**")
+        for c in answer.citations:
+            where = f"tr. {c.page}" if c.page else f"đoạn {c.paragraph}"
+            lines.append(f"- [{c.n}] *{c.title}* — {c.date or 'không rõ ngày'}, {where}: “{c.quote}”")
+    return "\n".join(lines)
+
+
 def render_hits(hits) -> str:
     if not hits:
         return "<p>Không tìm thấy đoạn văn nào phù hợp.</p>"
@@ -85,7 +97,7 @@ def build(settings: Settings, index: Index, assistant: Assistant | None, startup
         try:
             for event in assistant.stream(question, turns):
                 if isinstance(event, Answer):
-                    history[-1] = {"role": "assistant", "content": event.answer}
+                    history[-1] = {"role": "assistant", "content": answer_markdown(event)}
                     yield history, render_sources(event), ""
                 else:
                     streamed += event
