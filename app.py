@@ -172,6 +172,52 @@ def chat() -> None:
         history.append(Turn(question, final.answer))
 
 
+@cli.command()
+@click.argument("topic", required=False)
+@click.option("--kind", default="dien-van-khai-mac", help="Loại bài (xem --list-kinds).")
+@click.option("--list-kinds", is_flag=True, help="Liệt kê các loại bài phát biểu.")
+@click.option("--org", "organisation", default="", help="Tên tổ chức (chi bộ, đảng bộ).")
+@click.option("--per-section", default=2, help="Số trích dẫn mỗi mục.")
+@click.option("--after", callback=_parse_date, help="Chỉ trích tài liệu từ ngày (YYYY-MM-DD).")
+@click.option("--before", callback=_parse_date, help="Chỉ trích tài liệu đến ngày (YYYY-MM-DD).")
+@click.option("--source", help="Chỉ trích từ tệp nguồn này (chấp nhận mẫu '*.pdf').")
+@click.option("--backend", type=click.Choice(["llama_cpp", "openai", "extractive"]), help="Ghi đè RAG_LLM_BACKEND.")
+@click.option("--json", "as_json", is_flag=True, help="In JSON.")
+@click.option("--docx", "docx_path", type=click.Path(path_type=Path), help="Xuất tệp Word.")
+@click.option("--md", "md_path", type=click.Path(path_type=Path), help="Xuất tệp Markdown.")
+def draft(topic: str | None, kind: str, list_kinds: bool, organisation: str, per_section: int, after: date | None,
+          before: date | None, source: str | None, backend: str | None, as_json: bool, docx_path: Path | None, md_path: Path | None) -> None:
+    """Soạn dàn ý bài phát biểu từ trích dẫn nguyên văn có nguồn."""
+    from drafting import Drafter, SpeechKinds
+    from drafting.export import to_docx, to_markdown
+
+    settings = get_settings()
+    kinds = SpeechKinds(settings.prompts_dir)
+    if list_kinds:
+        for name in kinds.kinds:
+            click.echo(f"{name:22} {kinds.label(name)}")
+        return
+    if not topic or not topic.strip():
+        fail("cần chủ đề bài phát biểu (missing topic)")
+    if kind not in kinds.kinds:
+        fail(f"không có loại bài '{kind}' (có: {', '.join(kinds.kinds)})")
+    if backend:
+        settings.llm_backend = backend
+    from chat import make_backend
+    from vectorstore import SearchFilters
+
+    drafter = Drafter(settings, _open_index(), make_backend(settings))
+    outline = drafter.draft(topic, kind, per_section, SearchFilters(after=after, before=before, source=source), organisation)
+    if docx_path:
+        to_docx(outline, docx_path)
+    if md_path:
+        md_path.write_text(to_markdown(outline), encoding="utf-8")
+    if as_json:
+        click.echo(json.dumps(outline.to_json(), ensure_ascii=False, indent=1))
+    elif not (docx_path or md_path):
+        click.echo(to_markdown(outline))
+
+
 @cli.group()
 def models() -> None:
     """Trọng số mô hình: liệt kê, tải, kiểm tra."""
@@ -239,29 +285,47 @@ def bench(questions: Path, corpus: Path | None, backends: tuple[str, ...]) -> No
 
 
 @cli.command("eval")
-@click.argument("questions_file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.argument("questions_path", type=click.Path(path_type=Path, exists=True))
 @click.option("--mode", type=click.Choice(["search", "ask"]), default="search")
 @click.option("--k", default=10, help="Số kết quả tìm kiếm (chế độ search).")
+@click.option("--retriever", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid", help="Chế độ search.")
 @click.option("--backend", type=click.Choice(["llama_cpp", "openai", "extractive"]), help="Ghi đè RAG_LLM_BACKEND.")
+@click.option("--limit", type=int, help="Chỉ chạy N câu hỏi đầu tiên.")
 @click.option("--output", type=click.Path(path_type=Path), help="Ghi các dòng JSON vào tệp thay vì stdout.")
-def evaluate(questions_file: Path, mode: str, k: int, backend: str | None, output: Path | None) -> None:
-    """Chạy mọi câu hỏi trong tệp JSONL: một dòng JSON mỗi câu, rồi bảng tổng kết."""
+def evaluate(questions_path: Path, mode: str, k: int, retriever: str, backend: str | None, limit: int | None, output: Path | None) -> None:
+    """Chạy bộ câu hỏi (tệp JSONL, hoặc thư mục BEIR: corpus.jsonl + queries + qrels): một dòng JSON mỗi câu, rồi tổng kết."""
     from evaluation.harness import run_ask, run_search, summarise_ask, summarise_search
     from evaluation.questions import load_questions
 
+    settings = get_settings()
     if backend:
-        get_settings().llm_backend = backend
-    questions = load_questions(questions_file)
+        settings.llm_backend = backend
+    by_document = questions_path.is_dir()
+    if by_document:
+        from evaluation.beir import index_passages, load_beir_questions, load_corpus
+        from vectorstore import open_index
+
+        index = open_index(settings, collection=f"beir-{questions_path.name}".replace("_", "-"))
+        index_passages(index, load_corpus(questions_path / "corpus.jsonl"), settings.chunk_size, settings.chunk_overlap)
+        questions = load_beir_questions(questions_path)
+    else:
+        index = _open_index()
+        questions = load_questions(questions_path)
+    questions = questions[:limit] if limit else questions
+    if mode == "search":
+        stream = run_search(index.searcher, questions, k, retriever, by_document)
+    else:
+        from chat import Assistant, make_backend
+
+        stream = run_ask(Assistant(settings, index, make_backend(settings)), questions, by_document)
     rows = []
     sink = output.open("w", encoding="utf-8") if output else None
-    stream = run_search(_open_index().searcher, questions, k) if mode == "search" else run_ask(_assistant(), questions)
     for row in stream:
         rows.append(row)
-        line = json.dumps(row.to_json(), ensure_ascii=False)
-        click.echo(line, file=sink) if sink else click.echo(line)
+        click.echo(json.dumps(row.to_json(), ensure_ascii=False), file=sink)
         if mode == "ask":
             mark = "✓" if row.correct else "✗"
-            click.echo(f"{mark} {row.question.id:6} {row.seconds:6.1f}s refused={row.refused} {row.result['answer'][:90]!r}", err=True)
+            click.echo(f"{mark} {row.question.id:14} {row.seconds:6.1f}s refused={row.refused} {row.result['answer'][:90]!r}", err=True)
     summary = summarise_search(rows) if mode == "search" else summarise_ask(rows)
     click.echo(json.dumps({"summary": summary}, ensure_ascii=False))
     if sink:

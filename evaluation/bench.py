@@ -46,6 +46,16 @@ def answer_timings(settings: Settings, index, questions_file: Path, backend_name
     return timings
 
 
+def draft_seconds(settings: Settings, index) -> float:
+    """Time to draft a 5-section congress opening speech in extractive mode."""
+    from drafting import Drafter
+
+    drafter = Drafter(settings.model_copy(update={"llm_backend": "extractive"}), index, None)
+    started = time.perf_counter()
+    drafter.draft("chuyển đổi số và phát triển đảng viên", "dien-van-khai-mac")
+    return time.perf_counter() - started
+
+
 def run_benchmark(settings: Settings, questions_file: Path, corpus: Path, backends: tuple[str, ...] = ()) -> dict[str, float]:
     files = discover([corpus])
     started = time.perf_counter()
@@ -71,6 +81,7 @@ def run_benchmark(settings: Settings, questions_file: Path, corpus: Path, backen
         answers: dict[str, float] = {}
         for backend_name in backends:
             answers.update(answer_timings(bench_settings, index, questions_file, backend_name))
+        answers["draft_5_sections_extractive_s"] = draft_seconds(bench_settings, index)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return {

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from chat import Assistant
 from evaluation.questions import Question
 from vectorstore import Searcher
+from vectorstore.search import Mode
 
 
 @dataclass
@@ -37,21 +38,29 @@ class Row:
         }
 
 
-def run_search(searcher: Searcher, questions: list[Question], k: int) -> Iterator[Row]:
+def is_relevant(question: Question, text: str, source: str, by_document: bool) -> bool:
+    """Relevant = holds the evidence; for BEIR-style sets, comes from the gold passage."""
+    return source == question.document if by_document else question.is_evidence(text)
+
+
+def run_search(searcher: Searcher, questions: list[Question], k: int, mode: Mode = "hybrid", by_document: bool = False) -> Iterator[Row]:
     for question in questions:
         if not question.answerable:
             continue
         started = time.perf_counter()
-        hits = searcher.search(question.question, k)
+        hits = searcher.search(question.question, k, mode=mode)
         seconds = time.perf_counter() - started
-        rank = next((i for i, hit in enumerate(hits, start=1) if question.is_evidence(hit.text)), None)
+        rank = next(
+            (i for i, hit in enumerate(hits, start=1) if is_relevant(question, hit.text, hit.metadata.get("source", ""), by_document)),
+            None,
+        )
         yield Row(question, {"hits": [hit.to_json() for hit in hits]}, seconds, rank=rank)
 
 
-def run_ask(assistant: Assistant, questions: list[Question]) -> Iterator[Row]:
+def run_ask(assistant: Assistant, questions: list[Question], by_document: bool = False) -> Iterator[Row]:
     for question in questions:
         answer = assistant.ask(question.question)
-        cited = any(question.is_evidence(citation.text) for citation in answer.citations)
+        cited = any(is_relevant(question, c.text, c.source, by_document) for c in answer.citations)
         correct = (not answer.refused and question.is_correct(answer.answer) and cited) if question.answerable else answer.refused
         yield Row(question, answer.to_json(), answer.seconds, correct=correct, cited_evidence=cited, refused=answer.refused)
 

@@ -1,17 +1,20 @@
 """Turn the bytes of a text file into str, whatever encoding it came in.
 
 Vietnamese text files come as UTF-8 (with or without BOM), UTF-16 from Windows
-tools, or the Windows code page cp1258 (tones as combining marks); Western
-files as latin-1.
+tools, the Windows code page cp1258 (tones as combining marks), or the legacy
+TCVN3/VNI font encodings, which read as Latin-1 and are converted later by
+``ingest.legacy`` (it applies to PDF text too). Western files are Latin-1.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 
-# Letters and combining tone marks that cp1258 yields for Vietnamese but latin-1 text never needs.
-_VIETNAMESE_MARKERS = set("ăđơưĂĐƠƯ\u0300\u0301\u0303\u0309\u0323")
+from ingest import legacy
+
+_VIETNAMESE = re.compile("[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")
 
 
 def _looks_utf16(data: bytes) -> str | None:
@@ -40,9 +43,11 @@ def detect_and_decode(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     try:
-        raw = data.decode("cp1258")
-        if sum(ch in _VIETNAMESE_MARKERS for ch in raw) >= 3:
-            return unicodedata.normalize("NFC", raw), "cp1258"
+        composed = unicodedata.normalize("NFC", data.decode("cp1258"))
     except UnicodeDecodeError:
-        pass
+        composed = ""
+    # Real cp1258 Vietnamese composes fully; TCVN3/VNI bytes read as cp1258 leave tone marks stranded.
+    stranded = sum(1 for char in composed if unicodedata.combining(char))
+    if len(_VIETNAMESE.findall(composed)) >= 3 and stranded <= 0.02 * len(composed) and legacy.detect(data.decode("latin-1")) == "":
+        return composed, "cp1258"
     return data.decode("latin-1"), "latin-1"

@@ -12,6 +12,7 @@ from pathlib import Path
 from ingest.chunking import Chunk, chunk_text, content_hash
 from ingest.debris import strip_debris
 from ingest.errors import IngestError
+from ingest.legacy import convert_legacy_encoding
 from ingest.loaders import LOADERS, load_file
 from ingest.metadata import DocumentMeta, describe
 from ingest.normalize import clean_text
@@ -63,7 +64,7 @@ def prepare(path: Path, corpus_dir: Path, chunk_size: int, chunk_overlap: int) -
     page_starts: list[tuple[int, int | None]] = []
     offset = 0
     for page in loaded.pages:
-        text = strip_debris(clean_text(page.text))
+        text = strip_debris(clean_text(convert_legacy_encoding(page.text)))
         if not text:
             continue
         page_starts.append((offset, page.number))

@@ -68,3 +68,31 @@ def test_models_list_shows_the_default_models(cli_env) -> None:
     result = run(cli_env, "models", "list")
     assert result.returncode == 0
     assert "embeddinggemma-300m" in result.stdout and "sẵn sàng" in result.stdout
+
+
+def test_draft_lists_kinds_and_prints_json(cli_env, tmp_path) -> None:
+    kinds = run(cli_env, "draft", "--list-kinds")
+    assert "dien-van-khai-mac" in kinds.stdout and "bao-cao-tong-ket" in kinds.stdout
+    run(cli_env, "ingest")
+    docx_path, md_path = tmp_path / "b.docx", tmp_path / "b.md"
+    result = run(cli_env, "draft", "đại hội chi bộ kết nạp đảng viên", "--kind", "bao-cao-tong-ket", "--backend", "extractive",
+                 "--json", "--docx", str(docx_path), "--md", str(md_path))
+    assert result.returncode == 0, result.stderr
+    outline = json.loads(result.stdout)
+    assert outline["kind"] == "bao-cao-tong-ket" and len(outline["sections"]) == 5
+    quotes = [e for s in outline["sections"] for e in s["excerpts"]]
+    assert quotes and all(set(e) >= {"quote", "id", "title", "date", "source", "page"} for e in quotes)
+    assert docx_path.stat().st_size > 0 and "## Tài liệu trích dẫn" in md_path.read_text(encoding="utf-8")
+    unknown = run(cli_env, "draft", "x", "--kind", "khong-co")
+    assert unknown.returncode != 0 and "khong-co" in unknown.stderr
+
+
+def test_ask_json_contract(cli_env) -> None:
+    run(cli_env, "ingest")
+    result = run(cli_env, "ask", "Ai được bầu làm Bí thư Chi bộ Văn phòng?", "--json", "--backend", "extractive")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert not answer["refused"] and "Trần Văn An" in answer["answer"]
+    for citation in answer["citations"]:
+        assert f"[{citation['n']}]" in answer["answer"]
+        assert set(citation) >= {"n", "id", "title", "source", "date", "page", "quote"}

@@ -8,8 +8,10 @@ from collections.abc import Iterator
 import gradio as gr
 
 from chat import Answer, Assistant, LLMError, Turn
+from drafting import Drafter
 from settings import Settings
 from vectorstore import Index, SearchFilters
+from web.drafting_tab import build_tab
 
 EXAMPLE_QUESTIONS = [
     "Người vào Đảng phải đủ bao nhiêu tuổi?",
@@ -72,7 +74,9 @@ def render_hits(hits) -> str:
     return "\n".join(cards)
 
 
-def build(settings: Settings, index: Index, assistant: Assistant | None, startup_error: str = "") -> gr.Blocks:
+def build(
+    settings: Settings, index: Index, assistant: Assistant | None, startup_error: str = "", drafter: Drafter | None = None
+) -> gr.Blocks:
     def history_turns(history: list[dict]) -> list[Turn]:
         turns, question = [], None
         for message in history:
@@ -145,15 +149,18 @@ def build(settings: Settings, index: Index, assistant: Assistant | None, startup
             results = gr.HTML()
             find.click(search, [query, k, kind], results, api_name="search")
             query.submit(search, [query, k, kind], results, api_name=False)
+        build_tab(drafter)
     return app
 
 
 def launch(settings: Settings, index: Index) -> None:
     from chat import make_backend
 
-    assistant, error = None, ""
+    assistant, drafter, error = None, None, ""
     try:
-        assistant = Assistant(settings, index, make_backend(settings))
+        backend = make_backend(settings)
+        assistant = Assistant(settings, index, backend)
+        drafter = Drafter(settings, index, backend)
     except Exception as failure:
         error = str(failure)
-    build(settings, index, assistant, error).queue().launch(server_name=settings.host, server_port=settings.port)
+    build(settings, index, assistant, error, drafter).queue().launch(server_name=settings.host, server_port=settings.port)
