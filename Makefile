@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install models ingest bench lint eval-dev clean
+.PHONY: run test install models browser ingest bench lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -23,7 +23,12 @@ models: install
 run: models
 	$(PY) app.py serve
 
-test: models
+browser:
+	# Debian's Chromium for the end-to-end tests (Playwright's own browser download cannot work offline)
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+		|| echo "Chromium could not be installed: tests/e2e will be skipped"
+
+test: models browser
 	$(PY) -m ruff check .
 	$(PY) -m pytest -ra
 

@@ -14,6 +14,7 @@ from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 
 from chat.citations import CheckedAnswer, Citation, check_answer
 from chat.extractive import expected_type, extractive_answer, has_type
+from chat.injection import redact_instructions
 from chat.llm import ChatBackend
 from chat.prompts import Prompts
 from chat.support import focus_is_grounded, is_supported
@@ -66,7 +67,8 @@ def format_context(hits: list[SearchHit]) -> str:
     for n, hit in enumerate(hits, start=1):
         meta = hit.metadata
         where = f"trang {meta['page']}" if meta.get("page") else f"đoạn {meta.get('paragraph')}"
-        blocks.append(f"[{n}] {meta.get('title', '')} ({meta.get('date') or 'không rõ ngày'}, {where})\n\"\"\"\n{hit.text}\n\"\"\"")
+        passage = redact_instructions(hit.text)
+        blocks.append(f"[{n}] {meta.get('title', '')} ({meta.get('date') or 'không rõ ngày'}, {where})\n\"\"\"\n{passage}\n\"\"\"")
     return "\n\n".join(blocks)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from chat.injection import is_instruction
 from chat.sentences import split_sentences
 from chat.support import coverage, quantity_focus
 from ingest.dates import find_dates
@@ -69,7 +70,7 @@ def extractive_answer(question: str, hits: list[SearchHit], lexical: LexicalInde
     for n, hit in enumerate(hits, start=1):
         rank_bonus = 0.02 * (len(hits) - n)  # retrieval order breaks ties
         for sentence in split_sentences(hit.text):
-            if len(sentence.text) < 15 or _is_heading(sentence.text):
+            if len(sentence.text) < 15 or _is_heading(sentence.text) or is_instruction(sentence.text):
                 continue
             # The title stands in for the context a sentence leaves implicit (which branch, which congress).
             score = coverage(question, f"{sentence.text}\n{hit.metadata.get('title', '')}", lexical) + rank_bonus

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from chat.citations import _FIGURE, _occurs
 from chat.extractive import _is_heading
+from chat.injection import is_instruction
 from chat.llm import ChatBackend
 from chat.sentences import split_sentences
 from chat.support import coverage
@@ -168,7 +169,9 @@ class Drafter:
         hits = self.index.searcher.search(query, 8, filters)
         candidates = []
         for rank, hit in enumerate(hits):
-            sentences = [s for s in split_sentences(hit.text) if not _is_heading(s.text) and not _is_subtitle(s.text)]
+            sentences = [
+                s for s in split_sentences(hit.text) if not (_is_heading(s.text) or _is_subtitle(s.text) or is_instruction(s.text))
+            ]
             for position, sentence in enumerate(sentences):
                 end = sentence.end
                 # Extend a short sentence with the next one of the same paragraph, so a quote can stand on its own.
