@@ -72,12 +72,12 @@ def test_drafting_tab_end_to_end_through_http(corpus_settings, corpus_index) -> 
     app.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True)
     try:
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)
-        _, table, _, preview = client.predict("dien-van-khai-mac", "chuyển đổi số và phát triển đảng viên", "", 2, api_name="/draft")
+        table, _, preview = client.predict("dien-van-khai-mac", "chuyển đổi số và phát triển đảng viên", "", 2, api_name="/draft")
         rows = table["data"]
         assert len(rows) >= 5 and "## 1. Lý do, ý nghĩa của Đại hội" in preview
         dropped = rows[0][3]
         rows[0][2] = False  # untick the first excerpt
-        _, table, _, preview = client.predict(table | {"data": rows}, api_name="/apply_edits")
+        table, _, preview = client.predict(table | {"data": rows}, api_name="/apply_edits")
         assert dropped not in preview and len(table["data"]) == len(rows) - 1
         exported = client.predict(api_name="/export_docx")
         document = docx.Document(exported)
