@@ -65,7 +65,13 @@ def is_supported(question: str, hits: list[SearchHit], lexical: LexicalIndex, mi
     return similarity >= min_similarity and best >= min_coverage
 
 
-_QUANTITY = re.compile(r"\b(?:bao nhiêu|bao nhieu|mấy|may)\s+(.+?)(?=\s+(?:được|duoc|có|co|là|la|trong|tại|tai|của|cua|năm|nam|vào|vao|đã|da|về|ve|ở|o|thuộc|thuoc|hiện|hien)\b|[?,.;:]|$)", re.IGNORECASE)
+_FOCUS_END = (
+    "được|duoc|có|co|là|la|trong|tại|tai|của|cua|năm|nam|vào|vao|đã|da|về|ve|ở|o|thuộc|thuoc|hiện|hien|"
+    "thì|thi|mà|ma|để|de|phải|phai|sẽ|se|mới|moi|trở|tro|khi|đến|den|cho|với|voi|do"
+)
+_QUANTITY = re.compile(
+    rf"\b(?:bao nhiêu|bao nhieu|mấy|may)\s+(.+?)(?=\s+(?:{_FOCUS_END})\b|[?,.;:]|$)", re.IGNORECASE
+)
 
 
 def quantity_focus(question: str) -> str:

@@ -72,30 +72,36 @@ def _is_heading(line: str) -> bool:
 def _unwrap_pdf_lines(text: str) -> str:
     """Join the hard-wrapped lines of a PDF page back into paragraphs.
 
-    A line is a continuation when the one before it does not end a sentence and
-    it does not itself open a numbered item, a list item or an upper-case heading.
+    A line continues the one before it when that one ran to (nearly) the full
+    width of the page, or when it starts in lower case, and it opens no numbered
+    item, list item or upper-case heading. A short line ("1.1. Về tuổi đời") ends
+    its paragraph even without a full stop.
     """
     lines = [line.strip() for line in text.split("\n")]
     while lines and (not lines[0] or _PAGE_NUMBER_LINE.match(lines[0])):
         lines.pop(0)
     while lines and (not lines[-1] or _PAGE_NUMBER_LINE.match(lines[-1])):
         lines.pop()
+    full_width = max((len(line) for line in lines), default=0)
     paragraphs: list[str] = []
+    previous_line = ""
     for line in lines:
         if not line:
             continue
-        previous = paragraphs[-1] if paragraphs else ""
+        ran_full_width = len(previous_line) >= 0.75 * full_width
         continues = (
-            previous
-            and not _SENTENCE_END.search(previous)
-            and not _is_heading(previous)
+            paragraphs
+            and not _SENTENCE_END.search(previous_line)
+            and (ran_full_width or line[0].islower())
+            and not _is_heading(previous_line)
             and not _is_heading(line)
             and not _ENUMERATION_START.match(line)
         )
         if continues:
-            paragraphs[-1] = f"{previous} {line}"
+            paragraphs[-1] = f"{paragraphs[-1]} {line}"
         else:
             paragraphs.append(line)
+        previous_line = line
     return "\n".join(paragraphs)
 
 
