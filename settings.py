@@ -72,8 +72,8 @@ class Settings(BaseSettings):
     openai_api_key: str = "sk-no-key"
     answer_k: int = 4
     # Below either floor the assistant refuses instead of answering (see chat/support.py).
-    min_similarity: float = 0.42
-    min_coverage: float = 0.4
+    min_similarity: float = 0.35
+    min_coverage: float = 0.25
 
     # --- web -------------------------------------------------------------------
     host: str = "127.0.0.1"

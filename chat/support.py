@@ -30,9 +30,8 @@ def _words(text: str, folded: bool) -> set[str]:
     """Segmented words ("dự_bị") and the syllables that stand alone.
 
     Whole words matter: the "dự" of "tham dự" must not vouch for "dự bị"."""
-    tokens = _tokens(text, folded)
-    inside = {part for token in tokens if "_" in token for part in token.split("_")}
-    return {token for token in tokens if "_" in token or token not in inside}
+    inside = _compound_parts(text, folded)
+    return {token for token in _tokens(text, folded) if "_" in token or token not in inside}
 
 
 def question_terms(question: str) -> tuple[set[str], bool]:
@@ -67,7 +66,8 @@ def is_supported(question: str, hits: list[SearchHit], lexical: LexicalIndex, mi
 
 _FOCUS_END = (
     "được|duoc|có|co|là|la|trong|tại|tai|của|cua|năm|nam|vào|vao|đã|da|về|ve|ở|o|thuộc|thuoc|hiện|hien|"
-    "thì|thi|mà|ma|để|de|phải|phai|sẽ|se|mới|moi|trở|tro|khi|đến|den|cho|với|voi|do"
+    "thì|thi|mà|ma|để|de|phải|phai|sẽ|se|mới|moi|trở|tro|khi|đến|den|cho|với|voi|do|"
+    "trên|tren|dưới|duoi|ngoài|ngoai|giữa|giua|từ|tu|theo|như|nhu|tới|toi|sau|trước|truoc|kể|ke"
 )
 _QUANTITY = re.compile(
     rf"\b(?:bao nhiêu|bao nhieu|mấy|may)\s+(.+?)(?=\s+(?:{_FOCUS_END})\b|[?,.;:]|$)", re.IGNORECASE
@@ -77,20 +77,25 @@ _QUANTITY = re.compile(
 def quantity_focus(question: str) -> str:
     """The thing counted in a "bao nhiêu …?" question: "đảng viên dự bị", "nhân viên"."""
     match = _QUANTITY.search(index_form(question))
-    return " ".join(match.group(1).split()[:4]).lower() if match else ""
+    return match.group(1).lower() if match else ""
 
 
 def focus_is_grounded(question: str, passages: list[str]) -> bool:
-    """A count is only answerable if the counted thing is named in a cited passage.
+    """A count is only answerable if a cited passage names the counted thing.
 
     "Có bao nhiêu đảng viên dự bị?" next to "11/11 đảng viên chính thức" must
-    be refused, however confidently a small model reads a number off it."""
+    be refused, however confidently a small model reads a number off it. The
+    first two words of the counted thing ("đảng_viên", "dự_bị") must all occur
+    in one passage, as whole words.
+    """
     focus = quantity_focus(question)
     if not focus:
         return True
     folded = not has_diacritics(question)
-    for passage in passages:
-        text = index_form(passage).lower()
-        if focus in (strip_diacritics(text) if folded else text):
-            return True
-    return False
+    ordered = [token for token in _tokens(focus, folded) if "_" in token or token not in _compound_parts(focus, folded)]
+    wanted = set(ordered[:2])
+    return any(wanted <= set(_tokens(passage, folded)) for passage in passages)
+
+
+def _compound_parts(text: str, folded: bool) -> set[str]:
+    return {part for token in _tokens(text, folded) if "_" in token for part in token.split("_")}

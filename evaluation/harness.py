@@ -85,14 +85,14 @@ def summarise_search(rows: list[Row]) -> dict[str, float]:
     }
 
 
-def summarise_ask(rows: list[Row]) -> dict[str, float]:
+def summarise_ask(rows: list[Row]) -> dict[str, float | None]:
     answerable = [row for row in rows if row.question.answerable]
     unanswerable = [row for row in rows if not row.question.answerable]
     return {
         "questions": len(rows),
         "answer_accuracy": sum(bool(row.correct) for row in answerable) / (len(answerable) or 1),
         "citation_accuracy": sum(bool(row.cited_evidence) for row in answerable) / (len(answerable) or 1),
-        "refusal_accuracy": sum(bool(row.refused) for row in unanswerable) / (len(unanswerable) or 1),
+        "refusal_accuracy": sum(bool(row.refused) for row in unanswerable) / len(unanswerable) if unanswerable else None,
         "false_refusals": sum(bool(row.refused) for row in answerable),
         "p50_s": statistics.median(row.seconds for row in rows) if rows else 0.0,
         "p95_s": _percentile([row.seconds for row in rows], 0.95),
