@@ -20,7 +20,7 @@ from vectorstore.tokenize import accented_tokens
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _LEAD_IN = re.compile(
-    r"^(?:(?:Trả lời|Câu trả lời|Đáp)\s*:|Trong đoạn\s*\[\d+\]\s*,?\s*có (?:thông tin|câu trả lời)\s*:)\s*[\"“]?",
+    r"^(?:(?:Trả lời|Câu trả lời|Đáp)\s*:|Trong đoạn\s*\[\d+\]\s*,?(?:\s*có (?:thông tin|câu trả lời)\s*:)?)\s*[\"“]?",
     re.IGNORECASE,
 )
 _TRAILING_MARKERS = re.compile(r"\s*([.!?…;])\s*((?:\[\d+\])+)")

@@ -53,7 +53,8 @@ def has_type(sentence: str, kind: str, question: str) -> bool:
         return bool(set(_YEAR.findall(sentence)) - set(_YEAR.findall(question)))
     if kind == "number":
         focus = quantity_focus(question)
-        return bool(_NUMBER.search(sentence)) and focus in index_form(sentence).lower()
+        new_numbers = set(_NUMBER.findall(sentence)) - set(_NUMBER.findall(question))
+        return bool(new_numbers) and focus in index_form(sentence).lower()
     return False
 
 

@@ -9,24 +9,29 @@ from tests.conftest import DEV_QUESTIONS
 pytestmark = pytest.mark.skipif(not DEV_QUESTIONS.exists(), reason="shared/eval is not beside the checkout")
 
 
-def _hits_in_top5(index, transform=lambda q: q) -> tuple[int, list[str]]:
+def _hits_in_top5(index, transform=lambda q: q, mode="hybrid") -> tuple[int, list[str]]:
     answerable = [q for q in load_questions(DEV_QUESTIONS) if q.answerable]
     misses = []
     for question in answerable:
-        hits = index.searcher.search(transform(question.question), 5)
+        hits = index.searcher.search(transform(question.question), 5, mode=mode)
         if not any(question.is_evidence(hit.text) for hit in hits):
             misses.append(question.id)
     return len(answerable) - len(misses), misses
 
 
-def test_evidence_chunk_in_top5_for_at_least_11_of_12(corpus_index) -> None:
-    found, misses = _hits_in_top5(corpus_index)
+def test_dense_search_alone_finds_evidence_in_top5_for_at_least_11_of_12(corpus_index) -> None:
+    found, misses = _hits_in_top5(corpus_index, mode="dense")
     assert found >= 11, f"missed {misses}"
+
+
+def test_hybrid_search_finds_evidence_in_top5_for_all_12(corpus_index) -> None:
+    found, misses = _hits_in_top5(corpus_index)
+    assert found == 12, f"missed {misses}"
 
 
 def test_questions_typed_without_diacritics_still_find_evidence(corpus_index) -> None:
     found, misses = _hits_in_top5(corpus_index, strip_diacritics)
-    assert found >= 9, f"missed {misses}"
+    assert found >= 10, f"missed {misses}"
 
 
 def test_both_tone_spellings_of_a_query_return_the_same_results(corpus_index) -> None:

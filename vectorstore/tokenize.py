@@ -15,7 +15,6 @@ from pyvi import ViTokenizer
 from ingest.normalize import index_form, strip_diacritics
 
 _TOKEN = re.compile(r"[\w&]+(?:[-/][\w&]+)*", re.UNICODE)
-_MARKED = re.compile(r"[^\x00-\x7f]")
 
 
 def _tokens(text: str) -> list[str]:
@@ -38,5 +37,7 @@ def folded_tokens(text: str) -> list[str]:
 
 
 def has_diacritics(text: str) -> bool:
-    """True when the user typed Vietnamese marks (then the accented field is used)."""
-    return bool(_MARKED.search(unicodedata.normalize("NFC", text)))
+    """True when the user typed Vietnamese letters with marks (then the accented field is used).
+
+    Only letters count: an en dash or a curly quote in an unaccented query must not switch fields."""
+    return any(char.isalpha() and not char.isascii() for char in unicodedata.normalize("NFC", text))
