@@ -44,7 +44,23 @@ def _open_index():
     return open_index(get_settings())
 
 
-@click.group()
+class FriendlyGroup(click.Group):
+    """Known failures (missing weights, a store built with another model, a model server
+    that does not answer, unreadable input) end in one Vietnamese line, not a stack trace."""
+
+    def invoke(self, ctx: click.Context):
+        from chat import LLMError
+        from ingest import IngestError
+        from vectorstore import StoreError
+        from weights import WeightsError
+
+        try:
+            return super().invoke(ctx)
+        except (WeightsError, StoreError, LLMError, IngestError) as error:
+            fail(str(error))
+
+
+@click.group(cls=FriendlyGroup)
 def cli() -> None:
     """Trợ lý hỏi đáp tài liệu công tác Đảng (RAG, chạy offline)."""
 
@@ -55,18 +71,15 @@ def cli() -> None:
 @click.option("--rebuild", is_flag=True, help="Xoá toàn bộ kho rồi nạp lại từ đầu.")
 def ingest(paths: tuple[Path, ...], prune: bool, rebuild: bool) -> None:
     """Nạp tệp .txt .md .html .pdf .docx (mặc định: thư mục corpus/)."""
-    from vectorstore import StoreError
-
     settings = get_settings()
-    try:
-        index = _open_index()
-        if rebuild:
-            index.store.drop()
-            index.lexical.clear()
-            index = _open_index()
-        report = index.indexer.sync(list(paths) or [settings.corpus_dir], prune=prune)
-    except StoreError as error:
-        fail(str(error))
+    index = _open_index()
+    if rebuild:
+        from vectorstore import open_index
+
+        index.store.drop()
+        index.lexical.clear()
+        index = open_index(settings, index.searcher.embedder)
+    report = index.indexer.sync(list(paths) or [settings.corpus_dir], prune=prune)
     for error in report.errors:
         click.echo(f"Lỗi: {error}", err=True)
     click.echo(
@@ -130,16 +143,11 @@ def _print_answer(answer) -> None:
 @click.option("--backend", type=click.Choice(["llama_cpp", "openai", "extractive"]), help="Ghi đè RAG_LLM_BACKEND.")
 def ask(question: str, as_json: bool, backend: str | None) -> None:
     """Hỏi một câu; câu trả lời kèm trích dẫn đã kiểm tra."""
-    from chat import LLMError
-
     if not question.strip():
         fail("câu hỏi rỗng (empty question)")
     if backend:
         get_settings().llm_backend = backend
-    try:
-        answer = _assistant().ask(question)
-    except LLMError as error:
-        fail(str(error))
+    answer = _assistant().ask(question)
     if as_json:
         click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=1))
     else:
@@ -238,23 +246,20 @@ def models_list() -> None:
 @click.argument("names", nargs=-1)
 def models_fetch(names: tuple[str, ...]) -> None:
     """Tải, ghép và kiểm tra SHA-256 (mặc định: mô hình nhúng và LLM đang cấu hình)."""
-    from weights import BUILTIN_MODELS, WeightsError, ensure_model
+    from weights import BUILTIN_MODELS, ensure_model
 
     settings = get_settings()
     wanted = names or tuple(n for n in (settings.embedding_model, settings.llm_model) if n in BUILTIN_MODELS)
     for name in wanted:
         if name not in BUILTIN_MODELS:
             fail(f"{name}: không phải mô hình có sẵn ({', '.join(BUILTIN_MODELS)})")
-        try:
-            click.echo(f"{name}: {ensure_model(BUILTIN_MODELS[name], settings.model_cache_dir)}")
-        except WeightsError as error:
-            fail(str(error))
+        click.echo(f"{name}: {ensure_model(BUILTIN_MODELS[name], settings.model_cache_dir)}")
 
 
 @models.command("verify")
 def models_verify() -> None:
     """Băm lại mọi tệp trọng số đã tải và so với SHA-256 công bố."""
-    from weights import BUILTIN_MODELS, WeightsError
+    from weights import BUILTIN_MODELS
     from weights.provision import model_dir, verify
 
     cache = get_settings().model_cache_dir
@@ -262,11 +267,8 @@ def models_verify() -> None:
         folder = model_dir(spec, cache)
         if not folder.exists():
             continue
-        try:
-            verify(folder, spec)
-            click.echo(f"{spec.name}: OK")
-        except WeightsError as error:
-            fail(str(error))
+        verify(folder, spec)
+        click.echo(f"{spec.name}: OK")
 
 
 @cli.command()

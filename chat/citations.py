@@ -43,10 +43,10 @@ class Citation:
     end: int
     text: str = field(repr=False, default="")
 
-    def to_json(self, with_text: bool = False) -> dict:
+    def to_json(self) -> dict:
+        """Everything but the whole chunk text, which the store already holds under ``id``."""
         data = asdict(self)
-        if not with_text:
-            data.pop("text")
+        data.pop("text")
         return data
 
 

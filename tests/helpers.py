@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import socket
+import time
 import unicodedata
 from pathlib import Path
+
+import httpx
 
 
 def write_pdf(path: Path, pages: list[str]) -> Path:
@@ -56,3 +60,28 @@ def cp1258_bytes(text: str) -> bytes:
         base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in tones))
         out.append(base + tone)
     return "".join(out).encode("cp1258")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_http(url: str, seconds: float) -> bool:
+    """Poll until the URL answers 200 (a server started by a test is up)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    return False
+
+
+def launch_app(app) -> str:
+    """Serve a Gradio app on a free loopback port without blocking; returns its URL."""
+    port = free_port()
+    app.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True)
+    return f"http://127.0.0.1:{port}/"

@@ -1,29 +1,21 @@
 """The same code against a real Chroma server (`chroma run`) on loopback."""
 
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
+from tests.helpers import free_port, wait_for_http
 from vectorstore import open_index
 
 pytestmark = pytest.mark.server
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def chroma_server(tmp_path: Path):
-    port = _free_port()
+    port = free_port()
     executable = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
     process = subprocess.Popen(
         [executable, "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1", "--port", str(port)],
@@ -31,14 +23,7 @@ def chroma_server(tmp_path: Path):
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
+        if not wait_for_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", 60):
             pytest.fail("chroma server did not start within 60 s")
         yield port
     finally:

@@ -96,3 +96,11 @@ def test_ask_json_contract(cli_env) -> None:
     for citation in answer["citations"]:
         assert f"[{citation['n']}]" in answer["answer"]
         assert set(citation) >= {"n", "id", "title", "source", "date", "page", "quote"}
+
+
+def test_a_store_built_with_another_model_is_a_one_line_error(cli_env, tmp_path) -> None:
+    run(cli_env, "ingest")
+    env = {**cli_env, "RAG_EMBEDDING_MODEL": str(tmp_path / "missing-model")}
+    result = run(env, "search", "đảng viên")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr and result.stderr.strip().startswith("Lỗi:")

@@ -1,6 +1,5 @@
 """Speech drafting: verbatim excerpts, exports, and the web tab through its HTTP API."""
 
-import socket
 from pathlib import Path
 
 import docx
@@ -9,6 +8,7 @@ from gradio_client import Client
 
 from drafting import Drafter
 from drafting.export import to_docx, to_markdown
+from tests.helpers import launch_app
 
 TOPIC = "diễn văn khai mạc đại hội chi bộ về chuyển đổi số và phát triển đảng viên"
 
@@ -57,21 +57,13 @@ def test_markdown_export_structure(outline) -> None:
     assert text.index("## Tài liệu trích dẫn") > text.index(f"“{outline.excerpts()[-1].quote}”")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_drafting_tab_end_to_end_through_http(corpus_settings, corpus_index) -> None:
     from web.ui import build
 
     settings = corpus_settings.model_copy(update={"llm_backend": "extractive"})
     app = build(settings, corpus_index, None, "", Drafter(settings, corpus_index, None))
-    port = _free_port()
-    app.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True)
     try:
-        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        client = Client(launch_app(app), verbose=False)
         table, _, preview = client.predict("dien-van-khai-mac", "chuyển đổi số và phát triển đảng viên", "", 2, api_name="/draft")
         rows = table["data"]
         assert len(rows) >= 5 and "## 1. Lý do, ý nghĩa của Đại hội" in preview

@@ -1,30 +1,22 @@
 """The OpenAI-compatible backend against a real server on loopback:
 llama.cpp's server from llama-cpp-python serving the default GGUF (not a mock)."""
 
-import socket
 import subprocess
 import sys
-import time
 
-import httpx
 import pytest
 
 from chat import Assistant
 from chat.llm import LLMError, OpenAICompatibleBackend
+from tests.helpers import free_port, wait_for_http
 from weights import resolve_gguf
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def llama_server(corpus_settings):
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", resolve_gguf(corpus_settings), "--model_alias", "qwen-local",
          "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"],
@@ -32,14 +24,7 @@ def llama_server(corpus_settings):
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
+        if not wait_for_http(f"http://127.0.0.1:{port}/v1/models", 120):
             pytest.fail("llama_cpp.server did not start within 120 s")
         yield f"http://127.0.0.1:{port}/v1"
     finally:
@@ -61,7 +46,7 @@ def test_answer_through_an_openai_compatible_server(llama_server, corpus_setting
 
 
 def test_an_unreachable_server_gives_a_clear_error(corpus_settings) -> None:
-    settings = corpus_settings.model_copy(update={"openai_base_url": f"http://127.0.0.1:{_free_port()}/v1"})
+    settings = corpus_settings.model_copy(update={"openai_base_url": f"http://127.0.0.1:{free_port()}/v1"})
     backend = OpenAICompatibleBackend(settings)
     backend.client = backend.client.with_options(max_retries=0, timeout=5)
     with pytest.raises(LLMError, match="Máy chủ mô hình không trả lời"):

@@ -1,28 +1,19 @@
 """The web chat through its real HTTP API (gradio_client), extractive backend for speed."""
 
-import socket
-
 import pytest
 from gradio_client import Client
 
 from chat import Assistant
+from tests.helpers import launch_app
 from web.ui import build
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def web_client(corpus_settings, corpus_index):
     settings = corpus_settings.model_copy(update={"llm_backend": "extractive"})
     app = build(settings, corpus_index, Assistant(settings, corpus_index, None))
-    port = _free_port()
-    app.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True)
     try:
-        yield Client(f"http://127.0.0.1:{port}/", verbose=False)
+        yield Client(launch_app(app), verbose=False)
     finally:
         app.close()
 

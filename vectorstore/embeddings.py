@@ -8,7 +8,7 @@ import numpy as np
 
 from ingest.normalize import index_form
 from settings import Settings
-from weights import resolve_embedding_model
+from weights import WeightsError, resolve_embedding_model
 
 
 class Embedder:
@@ -22,7 +22,11 @@ class Embedder:
         if settings.embedding_threads > 0:
             torch.set_num_threads(settings.embedding_threads)
         self.name = settings.embedding_model
-        self.model = SentenceTransformer(resolve_embedding_model(settings), device="cpu")
+        reference = resolve_embedding_model(settings)
+        try:
+            self.model = SentenceTransformer(reference, device="cpu")
+        except (OSError, ValueError) as error:  # no such folder, no network for a hub id, broken files
+            raise WeightsError(f"{reference}: không nạp được mô hình nhúng ({type(error).__name__}: {error})") from error
         self.batch_size = settings.embedding_batch_size
         self.dimension = self.model.get_embedding_dimension()
 

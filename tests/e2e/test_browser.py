@@ -1,13 +1,13 @@
 """The web app in a real browser (Debian's Chromium driven by Playwright)."""
 
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
 
 from chat import Assistant
 from drafting import Drafter
+from tests.helpers import launch_app
 from web.ui import build
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -18,19 +18,11 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(corpus_settings, corpus_index):
     settings = corpus_settings.model_copy(update={"llm_backend": "extractive"})
     app = build(settings, corpus_index, Assistant(settings, corpus_index, None), "", Drafter(settings, corpus_index, None))
-    port = _free_port()
-    app.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True)
-    yield f"http://127.0.0.1:{port}/"
+    yield launch_app(app)
     app.close()
 
 
