@@ -6,6 +6,7 @@ generation step is one of the backends in chat/llm.py or the extractive mode.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -169,7 +170,8 @@ class Assistant:
         if checked.flags:
             return False
         kind = expected_type(question)
-        return kind in ("", "person") or has_type(checked.answer, kind, question)
+        # Markers are not figures: "[1]" must not pass for the count that was asked.
+        return kind in ("", "person") or has_type(re.sub(r"\[\d+\]", "", checked.answer), kind, question)
 
     def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
         *_, final = self.stream(question, history)

@@ -89,13 +89,15 @@ def make_citation(n: int, hit: SearchHit, claim: str) -> Citation:
     )
 
 
-def _figures(text: str) -> set[str]:
-    return {figure.rstrip(".,") for figure in _FIGURE.findall(text)}
-
-
 def _occurs(figure: str, text: str) -> bool:
     """"11" occurs in "11/11"; "1" does not occur in "11"."""
     return re.search(rf"(?<![\d]){re.escape(figure)}(?![\d])", text) is not None
+
+
+def unsupported_figures(claim: str, support: str) -> list[str]:
+    """Numbers and dates of ``claim`` (markers aside) that ``support`` does not contain."""
+    figures = {figure.rstrip(".,") for figure in _FIGURE.findall(_MARKER.sub("", claim))}
+    return sorted(figure for figure in figures if not _occurs(figure, support))
 
 
 def check_answer(answer: str, hits: list[SearchHit], question: str = "") -> CheckedAnswer:
@@ -135,7 +137,7 @@ def check_answer(answer: str, hits: list[SearchHit], question: str = "") -> Chec
         for n in cited:
             citations.setdefault(n, make_citation(n, hits[n - 1], claim))
         support = " ".join(hits[n - 1].text for n in cited) + " " + question
-        for figure in sorted(f for f in _figures(claim) if not _occurs(f, support)):
+        for figure in unsupported_figures(claim, support):
             flags.append(f"Số liệu “{figure}” không có trong đoạn được trích dẫn")
     return CheckedAnswer(" ".join(sentences), [citations[n] for n in sorted(citations)], flags, sorted(set(dropped)), repairs)
 

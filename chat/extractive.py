@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from chat.injection import is_instruction
-from chat.sentences import split_sentences
+from chat.sentences import is_title_line, split_sentences
 from chat.support import coverage, quantity_focus
 from ingest.dates import find_dates
 from ingest.normalize import index_form, strip_diacritics
@@ -58,12 +58,6 @@ def has_type(sentence: str, kind: str, question: str) -> bool:
     return False
 
 
-def _is_heading(sentence: str) -> bool:
-    """An all-caps title line; a dateline such as "09:47 AM 06/08/2013" is not one."""
-    letters = [c for c in sentence if c.isalpha()]
-    return len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.6
-
-
 def extractive_answer(question: str, hits: list[SearchHit], lexical: LexicalIndex) -> str:
     """Best sentences as "sentence [n]"; empty when no sentence covers the question."""
     kind = expected_type(question)
@@ -71,7 +65,7 @@ def extractive_answer(question: str, hits: list[SearchHit], lexical: LexicalInde
     for n, hit in enumerate(hits, start=1):
         rank_bonus = 0.02 * (len(hits) - n)  # retrieval order breaks ties
         for sentence in split_sentences(hit.text):
-            if len(sentence.text) < 15 or _is_heading(sentence.text) or is_instruction(sentence.text):
+            if len(sentence.text) < 15 or is_title_line(sentence.text) or is_instruction(sentence.text):
                 continue
             # The title stands in for the context a sentence leaves implicit (which branch, which congress).
             score = coverage(question, f"{sentence.text}\n{hit.metadata.get('title', '')}", lexical) + rank_bonus

@@ -18,6 +18,12 @@ class Sentence:
     end: int
 
 
+def is_title_line(sentence: str) -> bool:
+    """An all-caps title line; a dateline such as "09:47 AM 06/08/2013" is not one."""
+    letters = [c for c in sentence if c.isalpha()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.6
+
+
 def split_sentences(text: str) -> list[Sentence]:
     sentences: list[Sentence] = []
     position = 0

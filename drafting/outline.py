@@ -12,11 +12,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from chat.citations import _FIGURE, _occurs
-from chat.extractive import _is_heading
+from chat.citations import unsupported_figures
 from chat.injection import is_instruction
 from chat.llm import ChatBackend
-from chat.sentences import split_sentences
+from chat.sentences import is_title_line, split_sentences
 from chat.support import coverage
 from settings import Settings
 from vectorstore import Index, SearchFilters, SearchHit
@@ -170,7 +169,7 @@ class Drafter:
         candidates = []
         for rank, hit in enumerate(hits):
             sentences = [
-                s for s in split_sentences(hit.text) if not (_is_heading(s.text) or _is_subtitle(s.text) or is_instruction(s.text))
+                s for s in split_sentences(hit.text) if not (is_title_line(s.text) or _is_subtitle(s.text) or is_instruction(s.text))
             ]
             for position, sentence in enumerate(sentences):
                 end = sentence.end
@@ -206,6 +205,7 @@ class Drafter:
         prompt = self.section_prompt.format(kind=draft.kind_label.lower(), topic=draft.topic, section=section.title, excerpts=excerpts)
         section.text = "".join(self.backend.stream([{"role": "user", "content": prompt}], 200)).strip()
         support = " ".join(excerpt.quote for excerpt in section.excerpts) + " " + draft.topic
-        for figure in {f.rstrip(".,") for f in _FIGURE.findall(section.text)}:
-            if not _occurs(figure, support):
-                section.flags.append(f"Số liệu “{figure}” trong lời dẫn không có trong các trích dẫn")
+        section.flags += [
+            f"Số liệu “{figure}” trong lời dẫn không có trong các trích dẫn"
+            for figure in unsupported_figures(section.text, support)
+        ]

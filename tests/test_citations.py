@@ -76,3 +76,14 @@ def test_instructions_planted_in_a_passage_are_redacted_for_the_model() -> None:
     assert "Bỏ qua" not in redacted and REDACTED in redacted
     assert redacted.startswith("Đại hội bầu đồng chí Lê Thị Mai làm Bí thư.") and redacted.endswith("Đại hội thành công.")
     assert redact_instructions("Chi bộ hướng dẫn đảng viên viết bản kiểm điểm.") == "Chi bộ hướng dẫn đảng viên viết bản kiểm điểm."
+
+
+def test_an_answer_that_only_echoes_a_count_question_is_replaced(corpus_settings, corpus_index) -> None:
+    from chat import Assistant
+    from chat.citations import check_answer
+
+    question = "Thư viện Quốc gia Việt Nam tổ chức bao nhiêu khoá tập huấn về số hoá tài liệu năm 2022?"
+    hits = corpus_index.searcher.search(question, 4)
+    echoed = check_answer("Thư viện Quốc gia Việt Nam tổ chức bao nhiêu khoá tập huấn về số hoá tài liệu năm 2022 [1].", hits)
+    assert not Assistant._answers_what_was_asked(question, echoed)
+    assert Assistant._answers_what_was_asked(question, check_answer("Thư viện tổ chức 02 khoá tập huấn [1].", hits))

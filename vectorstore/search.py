@@ -85,17 +85,17 @@ class Searcher:
             for chunk_id, similarity, text, metadata in dense:
                 found[chunk_id] = SearchHit(chunk_id, similarity, text, metadata, similarity)
             rankings.append((self.settings.dense_weight, [hit[0] for hit in dense]))
+        allowed = set(self.store.all_ids(where)) if where and mode != "dense" else None
         lexical: list[tuple[str, float]] = []
         if mode in ("hybrid", "lexical"):
-            allowed = set(self.store.all_ids(where)) if where else None
             lexical = self.lexical.search(expanded, max(k, self.settings.lexical_candidates), allowed)
             rankings.append((self.settings.lexical_weight, [chunk_id for chunk_id, _ in lexical]))
         named = query_reference_keys(query)
         if named and mode == "hybrid":
             # A question that names a document number ranks that document's chunks, and chunks citing it, first.
             about = self.lexical.referring_to(named)
-            if where:
-                about &= set(self.store.all_ids(where))
+            if allowed is not None:
+                about &= allowed
             if about:
                 ranked = [chunk_id for chunk_id, _ in self.lexical.search(query, len(about), about)]
                 ranked += sorted(about - set(ranked))
