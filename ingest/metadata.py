@@ -43,10 +43,6 @@ class DocumentMeta:
     term: str = ""
     references: list[str] = field(default_factory=list)
 
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS_VI.get(self.kind, self.kind)
-
 
 def _heading_kind(lines: list[str]) -> tuple[str, str]:
     """(kind, subject) from an upper-case kind heading such as "QUY ĐỊNH" + next lines."""

@@ -13,7 +13,7 @@ from ingest.chunking import Chunk, chunk_text, content_hash
 from ingest.debris import strip_debris
 from ingest.errors import IngestError
 from ingest.legacy import convert_legacy_encoding
-from ingest.loaders import LOADERS, load_file
+from ingest.loaders import load_file
 from ingest.metadata import DocumentMeta, describe
 from ingest.normalize import clean_text
 
@@ -51,10 +51,6 @@ def discover(paths: Iterable[Path]) -> list[Path]:
         else:
             found.add(path)
     return sorted(found)
-
-
-def is_supported(path: Path) -> bool:
-    return path.suffix.lower() in LOADERS
 
 
 def prepare(path: Path, corpus_dir: Path, chunk_size: int, chunk_overlap: int) -> PreparedDocument:
