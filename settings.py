@@ -53,10 +53,18 @@ class Settings(BaseSettings):
     search_k: int = 5
     dense_candidates: int = 30
     lexical_candidates: int = 30
+    fusion: Literal["weighted", "rrf"] = Field(
+        default="weighted",
+        description="weighted: mix of rescaled cosine and BM25 scores; rrf: reciprocal rank fusion.",
+    )
+    dense_share: float = Field(default=0.7, ge=0.0, le=1.0, description="Weighted fusion: weight of the dense score.")
+    dense_share_unaccented: float = Field(
+        default=0.3,
+        ge=0.0,
+        le=1.0,
+        description="The same for a query typed without diacritics, which the embedding model understands poorly.",
+    )
     rrf_k: int = 60
-    dense_weight: float = 1.0
-    lexical_weight: float = 1.0
-    number_weight: float = 3.0  # ranking of chunks of/citing a document number named in the query
 
     # --- generation ----------------------------------------------------------
     llm_backend: Literal["llama_cpp", "openai", "extractive"] = "llama_cpp"

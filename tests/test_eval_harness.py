@@ -38,6 +38,16 @@ def test_harness_scores_a_20_question_slice_by_passage_id(uit_index) -> None:
             assert row.result["hits"][row.rank - 1]["source"] == row.question.document
 
 
+def test_hybrid_beats_each_retriever_alone_on_all_300_dev_questions(uit_index) -> None:
+    questions = load_beir_questions(UIT)
+    summaries = {mode: summarise_search(list(run_search(uit_index.searcher, questions, 10, mode, by_document=True)))
+                 for mode in ("dense", "lexical", "hybrid")}
+    hybrid = summaries.pop("hybrid")
+    for metric in ("recall@1", "mrr@10"):
+        assert hybrid[metric] >= max(summary[metric] for summary in summaries.values()), (metric, summaries, hybrid)
+    assert hybrid["recall@1"] >= 0.90, hybrid
+
+
 def test_eval_command_prints_a_line_per_question_and_a_summary(corpus_settings, corpus_index, tmp_path) -> None:
     questions = tmp_path / "q.jsonl"
     questions.write_text(

@@ -132,14 +132,23 @@ class LexicalIndex:
         return math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
 
     # --- search ----------------------------------------------------------------
+    def _scores(self, query: str) -> np.ndarray:
+        field = "accented" if has_diacritics(query) else "folded"
+        tokens = accented_tokens(query) if field == "accented" else folded_tokens(query)
+        return self.indexes[field].get_scores(tokens)
+
     def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
         """(chunk id, BM25 score) of the best ``k`` chunks with a positive score."""
         if not self.ids:
             return []
-        field = "accented" if has_diacritics(query) else "folded"
-        tokens = accented_tokens(query) if field == "accented" else folded_tokens(query)
-        scores = self.indexes[field].get_scores(tokens)
+        scores = self._scores(query)
         if allowed is not None:
             scores = np.where(np.fromiter((chunk_id in allowed for chunk_id in self.ids), bool, len(self.ids)), scores, 0.0)
         top = np.argsort(-scores)[:k]
         return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def scores(self, query: str, ids: Iterable[str]) -> dict[str, float]:
+        """BM25 scores of given chunks (0 when unknown), for chunks the dense side found."""
+        scores = self._scores(query) if self.ids else np.zeros(0)
+        position = {chunk_id: i for i, chunk_id in enumerate(self.ids)}
+        return {chunk_id: float(scores[position[chunk_id]]) if chunk_id in position else 0.0 for chunk_id in ids}

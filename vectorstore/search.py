@@ -1,18 +1,21 @@
-"""Hybrid retrieval: dense (Chroma) and lexical (BM25) fused by reciprocal rank."""
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25) candidates, fused (see :mod:`vectorstore.fusion`)."""
 
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from ingest.docnumbers import query_reference_keys
 from settings import Settings
 from vectorstore.abbreviations import Abbreviations
 from vectorstore.embeddings import Embedder
+from vectorstore.fusion import reciprocal_rank_fusion, weighted_fusion
 from vectorstore.lexical import LexicalIndex
 from vectorstore.store import ChromaStore
+from vectorstore.tokenize import has_diacritics
 
 Mode = Literal["hybrid", "dense", "lexical"]
 
@@ -31,7 +34,7 @@ class SearchHit:
     score: float
     text: str
     metadata: dict = field(default_factory=dict)
-    similarity: float | None = None  # cosine to the query, when the dense side found it
+    similarity: float | None = None  # cosine to the query (None in lexical-only mode)
 
     def to_json(self) -> dict:
         """The DESIGN.md contract, plus the fields a citation needs."""
@@ -78,35 +81,47 @@ class Searcher:
         k = k or self.settings.search_k
         where = self._where(filters or SearchFilters())
         expanded = self.abbreviations.expand(query)
-        rankings: list[tuple[float, list[str]]] = []
-        found: dict[str, SearchHit] = {}
-        if mode in ("hybrid", "dense"):
-            dense = self.store.query(self.embedder.embed_query(expanded), max(k, self.settings.dense_candidates), where)
-            for chunk_id, similarity, text, metadata in dense:
-                found[chunk_id] = SearchHit(chunk_id, similarity, text, metadata, similarity)
-            rankings.append((self.settings.dense_weight, [hit[0] for hit in dense]))
         allowed = set(self.store.all_ids(where)) if where and mode != "dense" else None
-        lexical: list[tuple[str, float]] = []
-        if mode in ("hybrid", "lexical"):
-            lexical = self.lexical.search(expanded, max(k, self.settings.lexical_candidates), allowed)
-            rankings.append((self.settings.lexical_weight, [chunk_id for chunk_id, _ in lexical]))
-        named = query_reference_keys(query)
-        if named and mode == "hybrid":
-            # A question that names a document number ranks that document's chunks, and chunks citing it, first.
-            about = self.lexical.referring_to(named)
-            if allowed is not None:
-                about &= allowed
-            if about:
-                ranked = [chunk_id for chunk_id, _ in self.lexical.search(query, len(about), about)]
-                ranked += sorted(about - set(ranked))
-                rankings.append((self.settings.number_weight, ranked))
-        fused: dict[str, float] = {}
-        for weight, ranking in rankings:
-            for rank, chunk_id in enumerate(ranking):
-                fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (self.settings.rrf_k + rank + 1)
-        scores = {"hybrid": fused, "lexical": dict(lexical), "dense": {i: h.score for i, h in found.items()}}[mode]
-        best = sorted(fused, key=fused.get, reverse=True)[:k]
-        missing = [chunk_id for chunk_id in best if chunk_id not in found]
-        if missing:
-            found.update({i: SearchHit(i, 0.0, text, meta) for i, (text, meta) in self.store.get(missing).items()})
-        return [SearchHit(i, scores[i], found[i].text, found[i].metadata, found[i].similarity) for i in best]
+        query_vector = None
+        found: dict[str, SearchHit] = {}
+        if mode != "lexical":
+            query_vector = self.embedder.embed_query(expanded)
+            for chunk_id, similarity, text, metadata in self.store.query(query_vector, max(k, self.settings.dense_candidates), where):
+                found[chunk_id] = SearchHit(chunk_id, similarity, text, metadata, similarity)
+            if mode == "dense":
+                return list(found.values())[:k]
+        lexical = self.lexical.search(expanded, max(k, self.settings.lexical_candidates), allowed)
+        if mode == "lexical":
+            hits = self._fetch([chunk_id for chunk_id, _ in lexical[:k]], None)
+            return [replace(hits[chunk_id], score=score) for chunk_id, score in lexical[:k]]
+        named = self._named_documents(expanded, allowed, found.keys())
+        dense_order = list(found)
+        candidates = list(dict.fromkeys([*dense_order, *(chunk_id for chunk_id, _ in lexical), *sorted(named)]))
+        found.update(self._fetch([chunk_id for chunk_id in candidates if chunk_id not in found], query_vector))
+        if self.settings.fusion == "weighted":
+            dense_scores = {chunk_id: found[chunk_id].similarity or 0.0 for chunk_id in candidates}
+            share = self.settings.dense_share if has_diacritics(query) else self.settings.dense_share_unaccented
+            fused = weighted_fusion(dense_scores, self.lexical.scores(expanded, candidates), share)
+        else:
+            fused = reciprocal_rank_fusion([dense_order, [chunk_id for chunk_id, _ in lexical]], self.settings.rrf_k)
+        # A question that names a document number gets that document's chunks, and chunks citing it, first.
+        best = sorted(candidates, key=lambda chunk_id: (chunk_id in named, fused.get(chunk_id, 0.0)), reverse=True)[:k]
+        return [replace(found[chunk_id], score=fused.get(chunk_id, 0.0)) for chunk_id in best]
+
+    def _named_documents(self, query: str, allowed: set[str] | None, dense_ids: Iterable[str]) -> set[str]:
+        """Candidate chunks of, or citing, a document the query names by number ("QĐ 294")."""
+        keys = query_reference_keys(query)
+        about = self.lexical.referring_to(keys) if keys else set()
+        if allowed is not None:
+            about &= allowed
+        if not about:
+            return set()
+        matching = {chunk_id for chunk_id, _ in self.lexical.search(query, self.settings.lexical_candidates, about)}
+        matching |= about.intersection(dense_ids)
+        return matching or set(sorted(about)[: self.settings.lexical_candidates])
+
+    def _fetch(self, ids: list[str], query_vector: Any) -> dict[str, SearchHit]:
+        """Hits for chunks the dense side did not return, with their cosine when there is a query vector."""
+        if query_vector is None:
+            return {chunk_id: SearchHit(chunk_id, 0.0, text, meta) for chunk_id, (text, meta) in self.store.get(ids).items()}
+        return {row[0]: SearchHit(row[0], row[1], row[2], row[3], row[1]) for row in self.store.score(ids, query_vector)}

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import chromadb
+import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
 from settings import Settings
@@ -83,6 +84,18 @@ class ChromaStore:
             for chunk_id, distance, text, metadata in zip(
                 result["ids"][0], result["distances"][0], result["documents"][0], result["metadatas"][0], strict=True
             )
+        ]
+
+    def score(self, ids: Sequence[str], embedding: Any) -> list[tuple[str, float, str, dict]]:
+        """The same rows as :meth:`query`, for chunks found another way (BM25), so fusion sees both scores."""
+        if not ids:
+            return []
+        found = self.collection.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
+        vectors = np.asarray(found["embeddings"], dtype=np.float32)
+        similarities = vectors @ np.asarray(embedding, dtype=np.float32) / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(embedding) + 1e-12)
+        return [
+            (chunk_id, float(similarity), text, metadata)
+            for chunk_id, similarity, text, metadata in zip(found["ids"], similarities, found["documents"], found["metadatas"], strict=True)
         ]
 
     def get(self, ids: Sequence[str]) -> dict[str, tuple[str, dict]]:
