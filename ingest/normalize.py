@@ -86,6 +86,23 @@ def index_form(text: str) -> str:
     return normalize_tone_marks(clean_text(text))
 
 
+_FREE_I_Y = re.compile(r"(?:b|ch|c|d|đ|g|h|kh|k|l|m|nh|n|ph|p|r|s|th|tr|t|v|x)[iy]|qu[iy]")
+
+
+def unify_i_y(syllable: str) -> str:
+    """One spelling for syllables written with either i or y: "lý"/"lí", "kỹ"/"kĩ", "quí"/"quý".
+
+    Both spellings are correct Vietnamese and both are common (the 1984 and 2018
+    rules disagree), so a query with "đăng kí" must find "đăng ký". Only the
+    onset + lone i/y syllables vary; "y tế", "tay", "thuyền" are left alone.
+    Expects a lower-case syllable."""
+    bare, tone = _split_tone(syllable)
+    if not _FREE_I_Y.fullmatch(bare):
+        return syllable
+    vowel = "y" if bare.startswith("qu") else "i"
+    return bare[:-1] + unicodedata.normalize("NFC", vowel + (tone or ""))
+
+
 def strip_diacritics(text: str) -> str:
     """ASCII-folded Vietnamese ("Đảng viên" -> "Dang vien") for typed-without-marks queries."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))

@@ -1,11 +1,13 @@
 """Ingestion into a real Chroma store with the real embedding model."""
 
+import json
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import write_encrypted_pdf, write_pdf
 from vectorstore import open_index
+from vectorstore.lexical import TOKENS_VERSION
 
 ARTICLE = "Chi bộ Văn phòng tổ chức Đại hội\n\nNgày 20/5/2025, Chi bộ Văn phòng tổ chức Đại hội nhiệm kỳ 2025–2027 với 15 đảng viên."
 OTHER = "Hội nghị tổng kết\n\nChiều ngày 12/01/2024, Đảng bộ Trường tổng kết công tác Đảng năm 2023, kết nạp 07 đảng viên mới."
@@ -130,6 +132,30 @@ def test_lexical_index_survives_restart_and_gives_the_same_results(fresh_setting
     assert before
     reopened = open_index(fresh_settings, embedder)
     assert [(h.id, round(h.score, 6)) for h in reopened.searcher.search(query, 3, mode="lexical")] == before
+
+
+def test_lexical_tokens_from_an_older_version_are_rebuilt_at_the_next_ingestion(fresh_settings, embedder) -> None:
+    _write(fresh_settings.corpus_dir, "a.txt", ARTICLE)
+    first = open_index(fresh_settings, embedder)
+    first.indexer.sync([fresh_settings.corpus_dir])
+    tokens_file = fresh_settings.lexical_path / fresh_settings.collection / "tokens.json"
+    old_format = json.loads(tokens_file.read_text(encoding="utf-8"))["chunks"]  # version 1 stored the bare mapping
+    tokens_file.write_text(json.dumps(old_format, ensure_ascii=False), encoding="utf-8")
+    reopened = open_index(fresh_settings, embedder)
+    assert reopened.lexical.entries == {}
+    report = reopened.indexer.sync([fresh_settings.corpus_dir])
+    assert report.unchanged == ["a.txt"] and report.chunks_written == 0  # nothing re-embedded
+    assert reopened.searcher.search("đại hội chi bộ", 1, mode="lexical")
+    assert json.loads(tokens_file.read_text(encoding="utf-8"))["version"] == TOKENS_VERSION
+
+
+def test_i_and_y_spellings_find_each_other(fresh_settings, fresh_index) -> None:
+    _write(fresh_settings.corpus_dir, "a.txt", "Đại hội bầu đồng chí Lê Văn Hùng làm Bí thư, đồng chí Trần Thị Lan làm Thư ký đoàn.")
+    _write(fresh_settings.corpus_dir, "b.txt", OTHER)
+    fresh_index.indexer.sync([fresh_settings.corpus_dir])
+    for query in ("thư kí đoàn", "thu ki doan"):
+        top = fresh_index.searcher.search(query, 1, mode="lexical")
+        assert top and top[0].metadata["source"] == "a.txt", query
 
 
 def test_search_filters(fresh_settings, fresh_index) -> None:

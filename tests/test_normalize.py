@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from ingest.normalize import clean_text, index_form, strip_diacritics
+from ingest.normalize import clean_text, index_form, strip_diacritics, unify_i_y
 
 
 @pytest.mark.parametrize(
@@ -47,3 +47,13 @@ def test_normalisation_is_idempotent() -> None:
 
 def test_strip_diacritics() -> None:
     assert strip_diacritics("Chi bộ kết nạp đảng viên Đảng") == "Chi bo ket nap dang vien Dang"
+
+
+@pytest.mark.parametrize(("one", "other"), [("lý", "lí"), ("kỹ", "kĩ"), ("Mỹ", "Mĩ"), ("quý", "quí"), ("tỷ", "tỉ"), ("ly", "li")])
+def test_i_and_y_spellings_of_a_syllable_are_unified(one: str, other: str) -> None:
+    assert unify_i_y(one.lower()) == unify_i_y(other.lower())
+
+
+@pytest.mark.parametrize("syllable", ["y", "ý", "tay", "thuyền", "khuya", "duy", "kìa", "quyết"])
+def test_syllables_where_i_and_y_are_not_interchangeable_are_left_alone(syllable: str) -> None:
+    assert unify_i_y(syllable) == syllable

@@ -21,6 +21,7 @@ from ingest.docnumbers import reference_keys
 from vectorstore.tokenize import accented_tokens, folded_tokens, has_diacritics
 
 FIELDS = ("accented", "folded")
+TOKENS_VERSION = 2  # raise whenever tokenisation changes, so stored tokens are rebuilt
 
 
 class LexicalIndex:
@@ -38,11 +39,11 @@ class LexicalIndex:
         tokens_file = self.path / "tokens.json"
         if not tokens_file.exists():
             return
-        self.entries = json.loads(tokens_file.read_text(encoding="utf-8"))
-        if any("refs" not in entry for entry in self.entries.values()):
-            self.entries = {}  # written by an older version: the next ingestion re-tokenises every chunk
-            self.dirty = True
+        stored = json.loads(tokens_file.read_text(encoding="utf-8"))
+        if stored.get("version") != TOKENS_VERSION:
+            self.dirty = True  # tokenised by an older version: the next ingestion re-tokenises every chunk
             return
+        self.entries = stored["chunks"]
         try:
             self.ids = json.loads((self.path / "ids.json").read_text(encoding="utf-8"))
             self.indexes = {name: bm25s.BM25.load(str(self.path / name), show_progress=False) for name in FIELDS}
@@ -59,7 +60,8 @@ class LexicalIndex:
         staging = self.path.with_name(self.path.name + ".tmp")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
-        (staging / "tokens.json").write_text(json.dumps(self.entries, ensure_ascii=False), encoding="utf-8")
+        stored = {"version": TOKENS_VERSION, "chunks": self.entries}
+        (staging / "tokens.json").write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
         (staging / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
         for name, index in self.indexes.items():
             index.save(str(staging / name), show_progress=False)

@@ -2,6 +2,7 @@
 
 pyvi joins the syllables of a word ("đảng_viên"); we keep that word and its
 syllables, so "đảng viên" matches as a unit and "đảng" alone still matches.
+Syllables spelt with either i or y ("kí"/"ký") get one spelling.
 A second, diacritic-folded token stream serves queries typed without marks.
 """
 
@@ -12,7 +13,7 @@ import unicodedata
 
 from pyvi import ViTokenizer
 
-from ingest.normalize import index_form, strip_diacritics
+from ingest.normalize import index_form, strip_diacritics, unify_i_y
 
 _TOKEN = re.compile(r"[\w&]+(?:[-/][\w&]+)*", re.UNICODE)
 
@@ -21,7 +22,7 @@ def _tokens(text: str) -> list[str]:
     segmented = ViTokenizer.tokenize(index_form(text).lower())
     tokens: list[str] = []
     for word in _TOKEN.findall(segmented):
-        syllables = [s for s in word.split("_") if s]
+        syllables = [unify_i_y(s) for s in word.split("_") if s]
         tokens.extend(syllables)
         if len(syllables) > 1:
             tokens.append("_".join(syllables))
