@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,11 +75,5 @@ def index_passages(index: Index, passages: list[Passage], chunk_size: int, chunk
                                   "chunk_index": chunk.index, "paragraph": 1, "page": 0, "date": "", "date_ord": 0, "kind": "passage", "number": ""})
         index.store.upsert(ids, texts, index.searcher.embedder.embed_documents(titles, texts), metadatas)
         written += len(ids)
-    # Every stored chunk, new or not: the lexical index may be missing or from an older version.
-    by_passage: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for chunk_id, text, metadata in index.store.all_chunks():
-        by_passage[str(metadata["source"])].append((chunk_id, text))
-    for passage_id, chunks in by_passage.items():
-        index.lexical.ensure(passage_id, chunks, set())
-    index.lexical.save()
+    index.indexer.restore_lexical()
     return written

@@ -1,6 +1,7 @@
 """Ingestion into a real Chroma store with the real embedding model."""
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -134,19 +135,23 @@ def test_lexical_index_survives_restart_and_gives_the_same_results(fresh_setting
     assert [(h.id, round(h.score, 6)) for h in reopened.searcher.search(query, 3, mode="lexical")] == before
 
 
-def test_lexical_tokens_from_an_older_version_are_rebuilt_at_the_next_ingestion(fresh_settings, embedder) -> None:
+@pytest.mark.parametrize("damage", ["older version", "deleted"])
+def test_a_stale_or_missing_lexical_index_is_rebuilt_from_the_store_on_open(fresh_settings, embedder, damage) -> None:
     _write(fresh_settings.corpus_dir, "a.txt", ARTICLE)
+    _write(fresh_settings.corpus_dir, "b.txt", OTHER)
     first = open_index(fresh_settings, embedder)
     first.indexer.sync([fresh_settings.corpus_dir])
-    tokens_file = fresh_settings.lexical_path / fresh_settings.collection / "tokens.json"
-    old_format = json.loads(tokens_file.read_text(encoding="utf-8"))["chunks"]  # version 1 stored the bare mapping
-    tokens_file.write_text(json.dumps(old_format, ensure_ascii=False), encoding="utf-8")
-    reopened = open_index(fresh_settings, embedder)
-    assert reopened.lexical.entries == {}
-    report = reopened.indexer.sync([fresh_settings.corpus_dir])
-    assert report.unchanged == ["a.txt"] and report.chunks_written == 0  # nothing re-embedded
-    assert reopened.searcher.search("đại hội chi bộ", 1, mode="lexical")
-    assert json.loads(tokens_file.read_text(encoding="utf-8"))["version"] == TOKENS_VERSION
+    query = "đại hội chi bộ"
+    before = [(h.id, round(h.score, 6)) for h in first.searcher.search(query, 3, mode="lexical")]
+    folder = fresh_settings.lexical_path / fresh_settings.collection
+    if damage == "deleted":
+        shutil.rmtree(folder)
+    else:
+        old_format = json.loads((folder / "tokens.json").read_text(encoding="utf-8"))["chunks"]  # version 1: bare mapping
+        (folder / "tokens.json").write_text(json.dumps(old_format, ensure_ascii=False), encoding="utf-8")
+    reopened = open_index(fresh_settings, embedder)  # no ingestion: search must work at once
+    assert [(h.id, round(h.score, 6)) for h in reopened.searcher.search(query, 3, mode="lexical")] == before
+    assert json.loads((folder / "tokens.json").read_text(encoding="utf-8"))["version"] == TOKENS_VERSION
 
 
 def test_i_and_y_spellings_find_each_other(fresh_settings, fresh_index) -> None:

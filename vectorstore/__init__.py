@@ -29,12 +29,15 @@ def open_index(settings: Settings, embedder: Embedder | None = None, collection:
     name = collection or settings.collection
     store = ChromaStore(settings, embedder.name, embedder.dimension, name)
     lexical = LexicalIndex(settings.lexical_path / name)
-    return Index(
+    index = Index(
         store=store,
         lexical=lexical,
         searcher=Searcher(settings, store, embedder, lexical),
         indexer=Indexer(settings, store, embedder, lexical),
     )
+    if store.count() != len(lexical.entries):
+        index.indexer.restore_lexical()
+    return index
 
 
 __all__ = ["ChromaStore", "Embedder", "Index", "IngestReport", "LexicalIndex", "SearchFilters", "SearchHit", "StoreError", "open_index"]

@@ -8,6 +8,7 @@ interrupted ingestion finishes the job.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +97,21 @@ class Indexer:
             report.removed = self._prune()
         self.lexical.save()
         return report
+
+    def restore_lexical(self) -> None:
+        """Tokenise every stored chunk the lexical index lacks (deleted, or written by an older version).
+
+        Everything needed is in the store, so no file is re-read and nothing is re-embedded."""
+        by_source: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        numbers: dict[str, str] = {}
+        for chunk_id, text, metadata in self.store.all_chunks():
+            by_source[str(metadata["source"])].append((chunk_id, text))
+            numbers[str(metadata["source"])] = str(metadata.get("number") or "")
+        for source, chunks in by_source.items():
+            self.lexical.ensure(source, chunks, reference_keys(numbers[source]) if numbers[source] else set())
+        stored = {chunk_id for chunks in by_source.values() for chunk_id, _ in chunks}
+        self.lexical.remove_ids(set(self.lexical.entries) - stored)
+        self.lexical.save()
 
     def _write(self, document: PreparedDocument, progress: tqdm) -> None:
         chunks = document.chunks
