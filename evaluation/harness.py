@@ -22,6 +22,7 @@ class Row:
     rank: int | None = None  # 1-based rank of the first evidence chunk (search mode)
     correct: bool | None = None  # ask mode
     cited_evidence: bool | None = None
+    f1: float | None = None  # ask mode: token F1 against the expected answers
     refused: bool | None = None
 
     def to_json(self) -> dict:
@@ -33,6 +34,7 @@ class Row:
             "rank": self.rank,
             "correct": self.correct,
             "cited_evidence": self.cited_evidence,
+            "f1": None if self.f1 is None else round(self.f1, 3),
             "refused": self.refused,
             "result": self.result,
         }
@@ -62,7 +64,8 @@ def run_ask(assistant: Assistant, questions: list[Question], by_document: bool =
         answer = assistant.ask(question.question)
         cited = any(is_relevant(question, c.text, c.source, by_document) for c in answer.citations)
         correct = (not answer.refused and question.is_correct(answer.answer) and cited) if question.answerable else answer.refused
-        yield Row(question, answer.to_json(), answer.seconds, correct=correct, cited_evidence=cited, refused=answer.refused)
+        f1 = 0.0 if answer.refused else question.answer_f1(answer.answer)
+        yield Row(question, answer.to_json(), answer.seconds, correct=correct, cited_evidence=cited, refused=answer.refused, f1=f1)
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -91,6 +94,7 @@ def summarise_ask(rows: list[Row]) -> dict[str, float | None]:
     return {
         "questions": len(rows),
         "answer_accuracy": sum(bool(row.correct) for row in answerable) / (len(answerable) or 1),
+        "answer_f1": sum(row.f1 or 0.0 for row in answerable) / (len(answerable) or 1),
         "citation_accuracy": sum(bool(row.cited_evidence) for row in answerable) / (len(answerable) or 1),
         "refusal_accuracy": sum(bool(row.refused) for row in unanswerable) / len(unanswerable) if unanswerable else None,
         "false_refusals": sum(bool(row.refused) for row in answerable),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,11 +25,32 @@ class Question:
         return bool(self.evidence) and index_form(self.evidence) in index_form(chunk_text)
 
     def is_correct(self, answer: str) -> bool:
-        """An expected answer occurs as a whole token: "2" does not count inside "2022"."""
-        folded = index_form(answer).lower()
-        return any(
-            re.search(rf"(?<!\w){re.escape(index_form(expected).lower())}(?!\w)", folded) for expected in self.answers
-        )
+        """An expected answer occurs in the answer as whole tokens ("2" does not count inside "2022"),
+        ignoring case, punctuation and citation markers, as SQuAD-style scorers do."""
+        given = f" {normalise_answer(answer)} "
+        return any(f" {expected} " in given for expected in map(normalise_answer, self.answers) if expected)
+
+    def answer_f1(self, answer: str) -> float:
+        """Best token F1 against the expected answers: partial credit for a paraphrase."""
+        given = normalise_answer(answer).split()
+        return max((_token_f1(given, normalise_answer(expected).split()) for expected in self.answers), default=0.0)
+
+
+_CITATION_MARKER = re.compile(r"\[\d+\]")
+
+
+def normalise_answer(text: str) -> str:
+    """Lower-case index form, citation markers and punctuation gone, single spaces."""
+    text = _CITATION_MARKER.sub(" ", index_form(text).lower())
+    return " ".join("".join(char if char.isalnum() else " " for char in text).split())
+
+
+def _token_f1(given: list[str], expected: list[str]) -> float:
+    common = sum((Counter(given) & Counter(expected)).values())
+    if not common:
+        return 0.0
+    precision, recall = common / len(given), common / len(expected)
+    return 2 * precision * recall / (precision + recall)
 
 
 def load_questions(path: Path) -> list[Question]:
