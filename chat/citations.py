@@ -19,8 +19,10 @@ from vectorstore import SearchHit
 from vectorstore.tokenize import accented_tokens
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+# "Trả lời:", "Trong tài liệu [1], [3], có thông tin: …": framing a small model adds before the answer.
 _LEAD_IN = re.compile(
-    r"^(?:(?:Trả lời|Câu trả lời|Đáp)\s*:|Trong đoạn\s*\[\d+\]\s*,?(?:\s*có (?:thông tin|câu trả lời)\s*:)?)\s*[\"“]?",
+    r"^(?:(?:Trả lời|Câu trả lời|Đáp)\s*:|(?:Theo|Trong|Dựa (?:trên|vào))\s+(?:các\s+)?(?:đoạn|tài liệu|văn bản|nguồn)"
+    r"(?P<markers>(?:\s*(?:,|và)?\s*\[\d+\])+)\s*,?(?:\s*có (?:thông tin|câu trả lời)\s*:)?)\s*[\"“]?",
     re.IGNORECASE,
 )
 _TRAILING_MARKERS = re.compile(r"\s*([.!?…;])\s*((?:\[\d+\])+)")
@@ -110,7 +112,7 @@ def check_answer(answer: str, hits: list[SearchHit], question: str = "") -> Chec
         dropped.extend(n for n in numbers if n not in valid)
         return "".join(f"[{n}]" for n in valid)
 
-    cleaned = _LEAD_IN.sub("", _MARKER.sub(keep_valid, answer).strip())
+    cleaned = _drop_lead_in(_MARKER.sub(keep_valid, answer).strip())
     # "… Bí thư. [3] Tham dự …": a marker after the full stop belongs to the sentence before it.
     cleaned = _TRAILING_MARKERS.sub(lambda m: f" {m.group(2)}{m.group(1)}", cleaned)
     citations: dict[int, Citation] = {}
@@ -124,13 +126,13 @@ def check_answer(answer: str, hits: list[SearchHit], question: str = "") -> Chec
         if repaired != cited:
             repairs.extend((old, new) for old, new in zip(cited, repaired, strict=True) if old != new)
             cited = repaired
-            sentence = Sentence(claim.rstrip() + "".join(f"[{n}]" for n in dict.fromkeys(cited)), sentence.start, sentence.end)
+            sentence = Sentence(_with_markers(claim, cited), sentence.start, sentence.end)
         if not cited and hits and len(claim) > 3:
             # Small models often forget markers: cite the passage the sentence comes from, if one clearly does.
             n, best = max(((n, _overlap(claim, hit.text)) for n, hit in enumerate(hits, start=1)), key=lambda item: item[1])
             if best >= 0.5:
                 cited = [n]
-                sentence = Sentence(f"{claim.rstrip()} [{n}]", sentence.start, sentence.end)
+                sentence = Sentence(_with_markers(claim, cited), sentence.start, sentence.end)
             else:
                 flags.append(f"Câu “{claim[:80]}” không có nguồn trích dẫn")
         sentences.append(sentence.text)
@@ -140,6 +142,28 @@ def check_answer(answer: str, hits: list[SearchHit], question: str = "") -> Chec
         for figure in unsupported_figures(claim, support):
             flags.append(f"Số liệu “{figure}” không có trong đoạn được trích dẫn")
     return CheckedAnswer(" ".join(sentences), [citations[n] for n in sorted(citations)], flags, sorted(set(dropped)), repairs)
+
+
+def _with_markers(claim: str, cited: list[int]) -> str:
+    """"claim [2][4]." — markers before the closing punctuation, where the answer's own markers go."""
+    body = claim.rstrip()
+    closing = body[-1] if body and body[-1] in ".!?…;" else ""
+    body = body[: len(body) - len(closing)].rstrip()
+    return f"{body} {''.join(f'[{n}]' for n in dict.fromkeys(cited))}{closing}"
+
+
+def _drop_lead_in(answer: str) -> str:
+    """Remove the framing; the passages it named become the first sentence's markers."""
+    match = _LEAD_IN.match(answer)
+    if not match:
+        return answer
+    rest = answer[match.end() :]
+    first = split_sentences(rest)
+    if not first:
+        return rest
+    end = first[0].end
+    markers = "".join(m for m in dict.fromkeys(re.findall(r"\[\d+\]", match.group("markers") or "")) if m not in rest[:end])
+    return f"{rest[:end]} {markers}{rest[end:]}" if markers else rest
 
 
 def _repair(cited: list[int], claim: str, hits: list[SearchHit]) -> list[int]:

@@ -42,8 +42,22 @@ def test_a_figure_absent_from_the_cited_passage_is_flagged() -> None:
 def test_an_uncited_sentence_is_attached_to_the_passage_it_comes_from() -> None:
     hits = _hits()
     checked = check_answer("Trả lời: Đại hội có sự tham dự đầy đủ của 11/11 đảng viên chính thức trong Chi bộ.", hits)
-    assert checked.answer.endswith("[2]") and not checked.answer.startswith("Trả lời")
+    assert checked.answer.endswith("Chi bộ [2].") and not checked.answer.startswith("Trả lời")
     assert checked.citations[0].id == hits[1].id
+
+
+def test_a_lead_in_naming_passages_is_removed_and_its_passages_cited() -> None:
+    hits = _hits()
+    checked = check_answer("Trong tài liệu [2], [4], Đại hội có sự tham dự đầy đủ của 11/11 đảng viên chính thức. Chi bộ họp.", hits)
+    assert checked.answer.startswith("Đại hội có sự tham dự đầy đủ của 11/11 đảng viên chính thức [2]")
+    assert checked.answer.endswith(".") and " ." not in checked.answer
+    assert ", ," not in checked.answer and "Trong tài liệu" not in checked.answer
+    assert 2 in [c.n for c in checked.citations]
+
+
+def test_an_ordinary_opening_is_not_taken_for_a_lead_in() -> None:
+    answer = "Theo văn bản này, Đại hội có sự tham dự đầy đủ của 11/11 đảng viên chính thức [2]."
+    assert check_answer(answer, _hits()).answer.startswith("Theo văn bản này, Đại hội")
 
 
 def test_sentence_offsets_are_exact() -> None:
