@@ -57,3 +57,19 @@ def test_i_and_y_spellings_of_a_syllable_are_unified(one: str, other: str) -> No
 @pytest.mark.parametrize("syllable", ["y", "ý", "tay", "thuyền", "khuya", "duy", "kìa", "quyết"])
 def test_syllables_where_i_and_y_are_not_interchangeable_are_left_alone(syllable: str) -> None:
     assert unify_i_y(syllable) == syllable
+
+
+def test_a_killed_process_leaves_no_segmenter_temp_file(tmp_path) -> None:
+    """Servers stopped with a signal never run pyvi's own clean-up."""
+    import os
+    import subprocess
+    import sys
+
+    code = "import sys, time; from vectorstore.tokenize import accented_tokens; print(accented_tokens('Đảng viên'), flush=True); time.sleep(60)"
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(tmp_path)})
+    try:
+        assert "đảng_viên" in process.stdout.readline()
+    finally:
+        process.kill()
+        process.wait(timeout=30)
+    assert not list(tmp_path.glob("*.crfsuite"))

@@ -18,6 +18,18 @@ from ingest.normalize import index_form, strip_diacritics, unify_i_y
 _TOKEN = re.compile(r"[\w&]+(?:[-/][\w&]+)*", re.UNICODE)
 
 
+def _release_segmenter_model_file() -> None:
+    """pyvi's CRF model is unpickled into a temp file that outlives the process (640 KB per run).
+
+    The tagger reads the whole file into memory when it opens it, so the file can go at once."""
+    model = ViTokenizer.ViTokenizer.model
+    if model.tagger_ is not None:
+        model.modelfile.cleanup()
+
+
+_release_segmenter_model_file()
+
+
 def _tokens(text: str) -> list[str]:
     segmented = ViTokenizer.tokenize(index_form(text).lower())
     tokens: list[str] = []
