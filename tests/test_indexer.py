@@ -123,26 +123,30 @@ def test_interrupted_ingestion_fake_crash_is_finished_by_a_rerun(fresh_settings,
     assert resumed.indexer.sync([fresh_settings.corpus_dir]).unchanged == ["long.txt"]
 
 
+def _both_articles_ingested(settings, embedder):
+    _write(settings.corpus_dir, "a.txt", ARTICLE)
+    _write(settings.corpus_dir, "b.txt", OTHER)
+    index = open_index(settings, embedder)
+    index.indexer.sync([settings.corpus_dir])
+    return index
+
+
+def _lexical_top3(index, query: str) -> list[tuple[str, float]]:
+    return [(h.id, round(h.score, 6)) for h in index.searcher.search(query, 3, mode="lexical")]
+
+
 def test_lexical_index_survives_restart_and_gives_the_same_results(fresh_settings, embedder) -> None:
-    _write(fresh_settings.corpus_dir, "a.txt", ARTICLE)
-    _write(fresh_settings.corpus_dir, "b.txt", OTHER)
-    first = open_index(fresh_settings, embedder)
-    first.indexer.sync([fresh_settings.corpus_dir])
     query = "ket nap dang vien moi"
-    before = [(h.id, round(h.score, 6)) for h in first.searcher.search(query, 3, mode="lexical")]
+    before = _lexical_top3(_both_articles_ingested(fresh_settings, embedder), query)
     assert before
-    reopened = open_index(fresh_settings, embedder)
-    assert [(h.id, round(h.score, 6)) for h in reopened.searcher.search(query, 3, mode="lexical")] == before
+    assert _lexical_top3(open_index(fresh_settings, embedder), query) == before
 
 
 @pytest.mark.parametrize("damage", ["older version", "deleted"])
 def test_a_stale_or_missing_lexical_index_is_rebuilt_from_the_store_on_open(fresh_settings, embedder, damage) -> None:
-    _write(fresh_settings.corpus_dir, "a.txt", ARTICLE)
-    _write(fresh_settings.corpus_dir, "b.txt", OTHER)
-    first = open_index(fresh_settings, embedder)
-    first.indexer.sync([fresh_settings.corpus_dir])
     query = "đại hội chi bộ"
-    before = [(h.id, round(h.score, 6)) for h in first.searcher.search(query, 3, mode="lexical")]
+    before = _lexical_top3(_both_articles_ingested(fresh_settings, embedder), query)
+    assert before
     folder = fresh_settings.lexical_path / fresh_settings.collection
     if damage == "deleted":
         shutil.rmtree(folder)
@@ -150,7 +154,7 @@ def test_a_stale_or_missing_lexical_index_is_rebuilt_from_the_store_on_open(fres
         old_format = json.loads((folder / "tokens.json").read_text(encoding="utf-8"))["chunks"]  # version 1: bare mapping
         (folder / "tokens.json").write_text(json.dumps(old_format, ensure_ascii=False), encoding="utf-8")
     reopened = open_index(fresh_settings, embedder)  # no ingestion: search must work at once
-    assert [(h.id, round(h.score, 6)) for h in reopened.searcher.search(query, 3, mode="lexical")] == before
+    assert _lexical_top3(reopened, query) == before
     assert json.loads((folder / "tokens.json").read_text(encoding="utf-8"))["version"] == TOKENS_VERSION
 
 
