@@ -62,8 +62,9 @@ def chunk_metadata(document: PreparedDocument, chunk_index: int) -> dict[str, st
     }
 
 
-def document_keys(document: PreparedDocument) -> set[str]:
-    return reference_keys(document.meta.number) if document.meta.number else set()
+def document_keys(number: str) -> set[str]:
+    """Lookup keys of a document's own number ("" for a document without one)."""
+    return reference_keys(number) if number else set()
 
 
 class Indexer:
@@ -84,7 +85,7 @@ class Indexer:
             state = self.store.source_state(result.source)
             if state == {result.doc_hash: len(result.chunks)}:
                 report.unchanged.append(result.source)
-                self.lexical.ensure(result.source, [(c.id, c.text) for c in result.chunks], document_keys(result))
+                self.lexical.ensure(result.source, [(c.id, c.text) for c in result.chunks], document_keys(result.meta.number))
                 continue
             pending.append((result, bool(state)))
         total = sum(len(document.chunks) for document, _ in pending)
@@ -108,7 +109,7 @@ class Indexer:
             by_source[str(metadata["source"])].append((chunk_id, text))
             numbers[str(metadata["source"])] = str(metadata.get("number") or "")
         for source, chunks in by_source.items():
-            self.lexical.ensure(source, chunks, reference_keys(numbers[source]) if numbers[source] else set())
+            self.lexical.ensure(source, chunks, document_keys(numbers[source]))
         stored = {chunk_id for chunks in by_source.values() for chunk_id, _ in chunks}
         self.lexical.remove_ids(set(self.lexical.entries) - stored)
         self.lexical.save()
@@ -127,7 +128,7 @@ class Indexer:
             )
             progress.update(len(batch))
         stale = self.store.delete_stale(document.source, document.doc_hash)
-        self.lexical.replace_source(document.source, [(c.id, c.text) for c in chunks], stale, document_keys(document))
+        self.lexical.replace_source(document.source, [(c.id, c.text) for c in chunks], stale, document_keys(document.meta.number))
 
     def _prune(self) -> list[str]:
         removed = []
