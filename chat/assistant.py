@@ -6,14 +6,13 @@ generation step is one of the backends in chat/llm.py or the extractive mode.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 
-from chat.citations import CheckedAnswer, Citation, check_answer
+from chat.citations import CheckedAnswer, Citation, check_answer, strip_markers
 from chat.extractive import expected_type, extractive_answer, has_type
 from chat.injection import redact_instructions
 from chat.llm import ChatBackend
@@ -171,7 +170,7 @@ class Assistant:
             return False
         kind = expected_type(question)
         # Markers are not figures: "[1]" must not pass for the count that was asked.
-        return kind in ("", "person") or has_type(re.sub(r"\[\d+\]", "", checked.answer), kind, question)
+        return kind in ("", "person") or has_type(strip_markers(checked.answer), kind, question)
 
     def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
         *_, final = self.stream(question, history)

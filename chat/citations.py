@@ -91,6 +91,11 @@ def make_citation(n: int, hit: SearchHit, claim: str) -> Citation:
     )
 
 
+def strip_markers(text: str) -> str:
+    """The text without its [n] citation markers (markers are neither words nor figures)."""
+    return _MARKER.sub("", text)
+
+
 def _occurs(figure: str, text: str) -> bool:
     """"11" occurs in "11/11"; "1" does not occur in "11"."""
     return re.search(rf"(?<![\d]){re.escape(figure)}(?![\d])", text) is not None
@@ -98,7 +103,7 @@ def _occurs(figure: str, text: str) -> bool:
 
 def unsupported_figures(claim: str, support: str) -> list[str]:
     """Numbers and dates of ``claim`` (markers aside) that ``support`` does not contain."""
-    figures = {figure.rstrip(".,") for figure in _FIGURE.findall(_MARKER.sub("", claim))}
+    figures = {figure.rstrip(".,") for figure in _FIGURE.findall(strip_markers(claim))}
     return sorted(figure for figure in figures if not _occurs(figure, support))
 
 
@@ -121,7 +126,7 @@ def check_answer(answer: str, hits: list[SearchHit], question: str = "") -> Chec
     repairs: list[tuple[int, int]] = []
     for sentence in split_sentences(cleaned):
         cited = [int(n) for n in re.findall(r"\[(\d+)\]", sentence.text)]
-        claim = _MARKER.sub("", sentence.text).strip()
+        claim = strip_markers(sentence.text).strip()
         repaired = _repair(cited, claim, hits)
         if repaired != cited:
             repairs.extend((old, new) for old, new in zip(cited, repaired, strict=True) if old != new)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chat.citations import strip_markers
 from ingest.normalize import index_form
 
 
@@ -36,12 +36,9 @@ class Question:
         return max((_token_f1(given, normalise_answer(expected).split()) for expected in self.answers), default=0.0)
 
 
-_CITATION_MARKER = re.compile(r"\[\d+\]")
-
-
 def normalise_answer(text: str) -> str:
     """Lower-case index form, citation markers and punctuation gone, single spaces."""
-    text = _CITATION_MARKER.sub(" ", index_form(text).lower())
+    text = index_form(strip_markers(text)).lower()
     return " ".join("".join(char if char.isalnum() else " " for char in text).split())
 
 
