@@ -31,7 +31,7 @@ class LexicalIndex:
         self.ids: list[str] = []
         self.indexes: dict[str, bm25s.BM25] = {}
         self.dirty = False
-        self._document_frequency: dict[str, Counter] | None = None
+        self._forget_derived()
         self._load()
 
     # --- persistence ---------------------------------------------------------
@@ -41,7 +41,7 @@ class LexicalIndex:
             return
         stored = json.loads(tokens_file.read_text(encoding="utf-8"))
         if stored.get("version") != TOKENS_VERSION:
-            self.dirty = True  # tokenised by an older version: the next ingestion re-tokenises every chunk
+            self.dirty = True  # tokenised by an older version: open_index re-tokenises every stored chunk
             return
         self.entries = stored["chunks"]
         try:
@@ -73,8 +73,15 @@ class LexicalIndex:
         shutil.rmtree(backup, ignore_errors=True)
         self.dirty = False
 
+    def _forget_derived(self) -> None:
+        """Drop what is computed from the indexed chunks; called whenever they change."""
+        self._document_frequency: dict[str, Counter] | None = None
+        self._positions: dict[str, int] | None = None
+        # One hybrid search scores the same query several times (candidates, fusion, named documents).
+        self._last_scores: tuple[str, np.ndarray] | None = None
+
     def _rebuild(self) -> None:
-        self._document_frequency = None
+        self._forget_derived()
         self.ids = sorted(self.entries)
         self.indexes = {}
         if not self.ids:
@@ -119,6 +126,7 @@ class LexicalIndex:
 
     def clear(self) -> None:
         self.entries, self.ids, self.indexes, self.dirty = {}, [], {}, True
+        self._forget_derived()
 
     # --- statistics --------------------------------------------------------------
     def idf(self, token: str, folded: bool = False) -> float:
@@ -135,9 +143,14 @@ class LexicalIndex:
 
     # --- search ----------------------------------------------------------------
     def _scores(self, query: str) -> np.ndarray:
+        last = self._last_scores
+        if last is not None and last[0] == query:
+            return last[1]
         field = "accented" if has_diacritics(query) else "folded"
         tokens = accented_tokens(query) if field == "accented" else folded_tokens(query)
-        return self.indexes[field].get_scores(tokens)
+        scores = self.indexes[field].get_scores(tokens)
+        self._last_scores = (query, scores)
+        return scores
 
     def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
         """(chunk id, BM25 score) of the best ``k`` chunks with a positive score."""
@@ -152,5 +165,7 @@ class LexicalIndex:
     def scores(self, query: str, ids: Iterable[str]) -> dict[str, float]:
         """BM25 scores of given chunks (0 when unknown), for chunks the dense side found."""
         scores = self._scores(query) if self.ids else np.zeros(0)
-        position = {chunk_id: i for i, chunk_id in enumerate(self.ids)}
+        if self._positions is None:
+            self._positions = {chunk_id: i for i, chunk_id in enumerate(self.ids)}
+        position = self._positions
         return {chunk_id: float(scores[position[chunk_id]]) if chunk_id in position else 0.0 for chunk_id in ids}
