@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install models browser ingest bench lint clean
+.PHONY: run test install models browser ocr ingest bench lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -20,7 +20,7 @@ install: $(STAMP)
 models: install
 	$(PY) app.py models fetch
 
-run: models
+run: models ocr
 	$(PY) app.py serve
 
 browser:
@@ -28,7 +28,13 @@ browser:
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
 		|| echo "Chromium could not be installed: tests/e2e will be skipped"
 
-test: models browser
+ocr:
+	# Tesseract with its Vietnamese model, for scanned PDF pages (Debian packages)
+	command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx vie \
+		|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-vie) \
+		|| echo "Tesseract could not be installed: scanned PDF pages cannot be read"
+
+test: models browser ocr
 	$(PY) -m ruff check .
 	$(PY) -m pytest -ra
 

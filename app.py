@@ -4,7 +4,8 @@
     python app.py search "…" --k 5 --json      tìm đoạn văn liên quan
     python app.py ask "…" --json               hỏi, nhận câu trả lời có trích dẫn
     python app.py chat                         hội thoại trong terminal
-    python app.py serve                        mở giao diện web
+    python app.py serve                        mở máy chủ web (giao diện, đăng nhập, API)
+    python app.py users|collections|audit …    tài khoản, bộ tài liệu và quyền, nhật ký
     python app.py models fetch                 tải và kiểm tra trọng số mô hình
     python app.py bench                        đo tốc độ
 """
@@ -38,10 +39,41 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None)
         raise click.BadParameter(f"ngày phải có dạng YYYY-MM-DD, nhận '{value}'") from error
 
 
-def _open_index():
-    from vectorstore import open_index
+USER_OPTION = click.option("--user", "user", help="Thực hiện với quyền của tài khoản này (mặc định: quản trị/chế độ cá nhân).")
 
-    return open_index(get_settings())
+
+def _services(backend: str | None = None, *, generate: bool = True, settings=None):
+    """The composition root for a command; ``generate=False`` loads no LLM (search, ingest need none)."""
+    from services import build_services
+
+    settings = settings or get_settings()
+    if backend:
+        settings.llm_backend = backend
+    if not generate:
+        settings = settings.model_copy(update={"llm_backend": "extractive"})
+    return build_services(settings)
+
+
+def _workspace(user: str | None, backend: str | None = None, *, generate: bool = True, settings=None):
+    from access import LOCAL_ADMIN
+
+    services = _services(backend, generate=generate, settings=settings)
+    principal = services.accounts.get(user) if user else LOCAL_ADMIN
+    return services.acting_as(principal, "cli")
+
+
+def _accounts():
+    """Accounts and audit without opening the index or any model (user and collection commands)."""
+    from access import Accounts, AuditLog, connect, migrate, session_factory
+
+    settings = get_settings()
+    engine = connect(settings.database)
+    migrate(engine)
+    sessions = session_factory(engine)
+    audit = AuditLog(sessions)
+    accounts = Accounts(settings, sessions, audit)
+    accounts.ensure_collection(settings.default_collection, "public")
+    return accounts
 
 
 class FriendlyGroup(click.Group):
@@ -49,6 +81,7 @@ class FriendlyGroup(click.Group):
     that does not answer, unreadable input) end in one Vietnamese line, not a stack trace."""
 
     def invoke(self, ctx: click.Context):
+        from access import AccessError
         from chat import LLMError
         from ingest import IngestError
         from vectorstore import StoreError
@@ -56,7 +89,7 @@ class FriendlyGroup(click.Group):
 
         try:
             return super().invoke(ctx)
-        except (WeightsError, StoreError, LLMError, IngestError) as error:
+        except (WeightsError, StoreError, LLMError, IngestError, AccessError) as error:
             fail(str(error))
 
 
@@ -69,19 +102,28 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--prune", is_flag=True, help="Xoá khỏi kho các tài liệu không còn tệp nguồn.")
 @click.option("--rebuild", is_flag=True, help="Xoá toàn bộ kho rồi nạp lại từ đầu.")
-def ingest(paths: tuple[Path, ...], prune: bool, rebuild: bool) -> None:
+@click.option("--collection", help="Bộ tài liệu nhận các tệp này (mặc định: RAG_DEFAULT_COLLECTION).")
+@USER_OPTION
+@click.option("--report", "report_path", type=click.Path(path_type=Path), help="Ghi báo cáo từng tệp ra tệp JSON.")
+def ingest(paths: tuple[Path, ...], prune: bool, rebuild: bool, collection: str | None, user: str | None, report_path: Path | None) -> None:
     """Nạp tệp .txt .md .html .pdf .docx (mặc định: thư mục corpus/)."""
     settings = get_settings()
-    index = _open_index()
     if rebuild:
         from vectorstore import open_index
 
+        index = open_index(settings)
         index.store.drop()
         index.lexical.clear()
-        index = open_index(settings, index.searcher.embedder)
-    report = index.indexer.sync(list(paths) or [settings.corpus_dir], prune=prune)
-    for error in report.errors:
-        click.echo(f"Lỗi: {error}", err=True)
+    workspace = _workspace(user, generate=False)
+    report = workspace.ingest(list(paths) or [settings.corpus_dir], collection, prune=prune)
+    index = workspace.services.index
+    labels = {"added": "thêm", "replaced": "thay", "unchanged": "giữ nguyên", "failed": "LỖI"}
+    for row in report.files:
+        detail = row.error if row.status == "failed" else f"{row.chunks} đoạn" + (f", {row.pages} trang" if row.pages else "")
+        ocr = f", OCR {len(row.ocr_pages)} trang" if row.ocr_pages else ""
+        click.echo(f"  {labels[row.status]:10} {row.file}: {detail}{ocr}", err=row.status == "failed")
+    if report_path:
+        report_path.write_text(json.dumps([row.to_json() for row in report.files], ensure_ascii=False, indent=1), encoding="utf-8")
     click.echo(
         f"Thêm {len(report.added)}, thay {len(report.replaced)}, giữ nguyên {len(report.unchanged)}, "
         f"xoá {len(report.removed)} tài liệu; ghi {report.chunks_written} đoạn; {len(report.errors)} lỗi. "
@@ -100,13 +142,17 @@ def ingest(paths: tuple[Path, ...], prune: bool, rebuild: bool) -> None:
 @click.option("--before", callback=_parse_date, help="Đến ngày (YYYY-MM-DD).")
 @click.option("--source", help="Tên tệp nguồn, chấp nhận mẫu như '*.pdf'.")
 @click.option("--mode", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid")
-def search(query: str, k: int | None, as_json: bool, kind: str | None, after: date | None, before: date | None, source: str | None, mode: str) -> None:
+@USER_OPTION
+def search(
+    query: str, k: int | None, as_json: bool, kind: str | None, after: date | None, before: date | None, source: str | None, mode: str,
+    user: str | None,
+) -> None:
     """Tìm các đoạn văn liên quan đến câu hỏi."""
     from vectorstore import SearchFilters
 
     if not query.strip():
         fail("câu truy vấn rỗng (empty query)")
-    hits = _open_index().searcher.search(query, k, SearchFilters(kind, after, before, source), mode=mode)
+    hits = _workspace(user, generate=False).search(query, k, SearchFilters(kind, after, before, source), mode=mode)
     if as_json:
         click.echo(json.dumps([hit.to_json() for hit in hits], ensure_ascii=False, indent=1))
         return
@@ -119,35 +165,30 @@ def search(query: str, k: int | None, as_json: bool, kind: str | None, after: da
         click.echo("    " + hit.text[:300].replace("\n", " ") + ("…" if len(hit.text) > 300 else ""))
 
 
-def _assistant():
-    from chat import Assistant, make_backend
-
-    settings = get_settings()
-    return Assistant(settings, _open_index(), make_backend(settings))
-
-
 def _print_answer(answer) -> None:
     click.echo(answer.answer)
+    _print_answer_sources(answer)
+
+
+def _print_answer_sources(answer) -> None:
     for flag in answer.flags:
         click.echo(f"  ⚠ {flag}")
     for citation in answer.citations:
-        where = f"tr. {citation.page}" if citation.page else f"đoạn {citation.paragraph}"
-        click.echo(f"  [{citation.n}] {citation.title} — {citation.date or 'không rõ ngày'}, {where}: “{citation.quote}”")
+        click.echo(f"  [{citation.n}] {citation.title} — {citation.date or 'không rõ ngày'}, {citation.place}: “{citation.quote}”")
     for hit in answer.closest:
-        click.echo(f"  • Đoạn gần nhất: {hit.metadata.get('title', '')} — {hit.text[:160]}…")
+        click.echo(f"  • Đoạn gần nhất: {hit.meta.title} — {hit.text[:160]}…")
 
 
 @cli.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="In JSON.")
 @click.option("--backend", type=click.Choice(["llama_cpp", "openai", "extractive"]), help="Ghi đè RAG_LLM_BACKEND.")
-def ask(question: str, as_json: bool, backend: str | None) -> None:
+@USER_OPTION
+def ask(question: str, as_json: bool, backend: str | None, user: str | None) -> None:
     """Hỏi một câu; câu trả lời kèm trích dẫn đã kiểm tra."""
     if not question.strip():
         fail("câu hỏi rỗng (empty question)")
-    if backend:
-        get_settings().llm_backend = backend
-    answer = _assistant().ask(question)
+    answer = _workspace(user, backend).ask(question)
     if as_json:
         click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=1))
     else:
@@ -155,11 +196,12 @@ def ask(question: str, as_json: bool, backend: str | None) -> None:
 
 
 @cli.command()
-def chat() -> None:
+@USER_OPTION
+def chat(user: str | None) -> None:
     """Hội thoại nhiều lượt trong terminal (gõ 'thoát' để dừng)."""
     from chat import Answer, Turn
 
-    assistant = _assistant()
+    workspace = _workspace(user)
     history: list[Turn] = []
     while True:
         try:
@@ -169,14 +211,17 @@ def chat() -> None:
         if question.lower() in {"thoát", "thoat", "exit", "quit"}:
             break
         click.echo("Trợ lý: ", nl=False)
-        final = None
-        for event in assistant.stream(question, history):
+        final, streamed = None, ""
+        for event in workspace.stream(question, history):
             if isinstance(event, Answer):
                 final = event
-            elif assistant.backend is not None:
+            else:
+                streamed += event
                 click.echo(event, nl=False)
         click.echo()
-        _print_answer(final)
+        if final.answer != streamed.strip():  # checked, repaired or refused: show what stands
+            click.echo(f"→ {final.answer}")
+        _print_answer_sources(final)
         history.append(Turn(question, final.answer))
 
 
@@ -193,11 +238,13 @@ def chat() -> None:
 @click.option("--json", "as_json", is_flag=True, help="In JSON.")
 @click.option("--docx", "docx_path", type=click.Path(path_type=Path), help="Xuất tệp Word.")
 @click.option("--md", "md_path", type=click.Path(path_type=Path), help="Xuất tệp Markdown.")
+@USER_OPTION
 def draft(topic: str | None, kind: str, list_kinds: bool, organisation: str, per_section: int, after: date | None,
-          before: date | None, source: str | None, backend: str | None, as_json: bool, docx_path: Path | None, md_path: Path | None) -> None:
+          before: date | None, source: str | None, backend: str | None, as_json: bool, docx_path: Path | None, md_path: Path | None,
+          user: str | None) -> None:
     """Soạn dàn ý bài phát biểu từ trích dẫn nguyên văn có nguồn."""
-    from drafting import Drafter, SpeechKinds
-    from drafting.export import to_docx, to_markdown
+    from drafting import SpeechKinds
+    from drafting.export import to_markdown
 
     settings = get_settings()
     kinds = SpeechKinds(settings.prompts_dir)
@@ -209,17 +256,13 @@ def draft(topic: str | None, kind: str, list_kinds: bool, organisation: str, per
         fail("cần chủ đề bài phát biểu (missing topic)")
     if kind not in kinds.kinds:
         fail(f"không có loại bài '{kind}' (có: {', '.join(kinds.kinds)})")
-    if backend:
-        settings.llm_backend = backend
-    from chat import make_backend
     from vectorstore import SearchFilters
 
-    drafter = Drafter(settings, _open_index(), make_backend(settings))
-    outline = drafter.draft(topic, kind, per_section, SearchFilters(after=after, before=before, source=source), organisation)
-    if docx_path:
-        to_docx(outline, docx_path)
-    if md_path:
-        md_path.write_text(to_markdown(outline), encoding="utf-8")
+    workspace = _workspace(user, backend)
+    outline = workspace.draft(topic, kind, per_section, SearchFilters(after=after, before=before, source=source), organisation)
+    for path in (docx_path, md_path):
+        if path:
+            workspace.export(outline, path)
     if as_json:
         click.echo(json.dumps(outline.to_json(), ensure_ascii=False, indent=1))
     elif not (docx_path or md_path):
@@ -294,7 +337,10 @@ def bench(questions: Path, corpus: Path | None, backends: tuple[str, ...]) -> No
 @click.option("--backend", type=click.Choice(["llama_cpp", "openai", "extractive"]), help="Ghi đè RAG_LLM_BACKEND.")
 @click.option("--limit", type=int, help="Chỉ chạy N câu hỏi đầu tiên.")
 @click.option("--output", type=click.Path(path_type=Path), help="Ghi các dòng JSON vào tệp thay vì stdout.")
-def evaluate(questions_path: Path, mode: str, k: int, retriever: str, backend: str | None, limit: int | None, output: Path | None) -> None:
+@USER_OPTION
+def evaluate(
+    questions_path: Path, mode: str, k: int, retriever: str, backend: str | None, limit: int | None, output: Path | None, user: str | None
+) -> None:
     """Chạy bộ câu hỏi (tệp JSONL, hoặc thư mục BEIR: corpus.jsonl + queries + qrels): một dòng JSON mỗi câu, rồi tổng kết."""
     from evaluation.harness import run_ask, run_search, summarise_ask, summarise_search
     from evaluation.questions import load_questions
@@ -305,48 +351,212 @@ def evaluate(questions_path: Path, mode: str, k: int, retriever: str, backend: s
     by_document = questions_path.is_dir()
     if by_document:
         from evaluation.beir import index_passages, load_beir_questions, load_corpus
-        from vectorstore import open_index
 
-        index = open_index(settings, collection=f"beir-{questions_path.name}".replace("_", "-"))
-        index_passages(index, load_corpus(questions_path / "corpus.jsonl"), settings.chunk_size, settings.chunk_overlap)
+        collection = f"beir-{questions_path.name}".replace("_", "-")
+        settings = settings.model_copy(update={"collection": collection})
         questions = load_beir_questions(questions_path)
     else:
-        index = _open_index()
         questions = load_questions(questions_path)
+    workspace = _workspace(user, generate=mode == "ask", settings=settings)
+    if by_document:
+        index_passages(workspace.services.index, load_corpus(questions_path / "corpus.jsonl"), settings.chunk_size, settings.chunk_overlap)
     questions = questions[:limit] if limit else questions
     if mode == "search":
-        stream = run_search(index.searcher, questions, k, retriever, by_document)
+        stream = run_search(workspace.index.searcher, questions, k, retriever, by_document)
     else:
-        from chat import Assistant, make_backend
+        stream = run_ask(workspace.assistant, questions, by_document)
+    from tqdm import tqdm
 
-        stream = run_ask(Assistant(settings, index, make_backend(settings)), questions, by_document)
     rows = []
     sink = output.open("w", encoding="utf-8") if output else None
-    for row in stream:
+    total = sum(1 for q in questions if q.answerable) if mode == "search" else len(questions)
+    for row in tqdm(stream, total=total, desc="Đánh giá", unit="câu", file=sys.stderr):
         rows.append(row)
-        click.echo(json.dumps(row.to_json(), ensure_ascii=False), file=sink)
-        if mode == "ask":
-            mark = "✓" if row.correct else "✗"
-            click.echo(f"{mark} {row.question.id:14} {row.seconds:6.1f}s refused={row.refused} {row.result['answer'][:90]!r}", err=True)
-    summary = summarise_search(rows) if mode == "search" else summarise_ask(rows)
-    click.echo(json.dumps({"summary": summary}, ensure_ascii=False))
+        if sink:  # per-question rows go to --output only; stdout keeps the summary
+            sink.write(json.dumps(row.to_json(), ensure_ascii=False) + "\n")
     if sink:
         sink.close()
+    summary = summarise_search(rows) if mode == "search" else summarise_ask(rows)
+    click.echo(f"{'chỉ số':24} giá trị")
+    for name, value in summary.items():
+        click.echo(f"{name:24} {'—' if value is None else (f'{value:.3f}' if isinstance(value, float) else value)}")
+    click.echo(json.dumps({"summary": summary}, ensure_ascii=False))
 
 
 @cli.command()
 @click.option("--no-ingest", is_flag=True, help="Không nạp corpus/ trước khi mở.")
-def serve(no_ingest: bool) -> None:
-    """Nạp corpus/ (nếu có thay đổi) rồi mở giao diện web tại http://127.0.0.1:7860."""
-    from web.ui import launch
+@click.option("--host", help="Địa chỉ lắng nghe (ghi đè RAG_HOST); khác 127.0.0.1 thì phải bật RAG_AUTH.")
+@click.option("--port", type=int, help="Cổng (ghi đè RAG_PORT).")
+def serve(no_ingest: bool, host: str | None, port: int | None) -> None:
+    """Nạp corpus/ (nếu có thay đổi) rồi mở máy chủ web (mặc định http://127.0.0.1:7860)."""
+    from server.run import check_exposure
+    from server.run import serve as run_server
+    from services import build_services
 
     settings = get_settings()
-    index = _open_index()
+    settings.host, settings.port = host or settings.host, port or settings.port
+    check_exposure(settings.host, settings.auth)
+    services = build_services(settings, lenient=True)
     if not no_ingest:
-        report = index.indexer.sync([settings.corpus_dir])
+        report = services.index.indexer.sync([settings.corpus_dir])
         for error in report.errors:
             click.echo(f"Lỗi: {error}", err=True)
-    launch(settings, index)
+    run_server(services)
+
+
+# --- accounts, collections, audit ------------------------------------------------------------
+@cli.group()
+def users() -> None:
+    """Tài khoản: thêm, liệt kê, khoá, đổi mật khẩu."""
+
+
+def _new_password() -> str:
+    """Twice, hidden when typed; read from stdin as two lines when piped."""
+    return click.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["admin", "editor", "member"]), required=True)
+@click.option("--collections", default="", help="Bộ tài liệu được cấp, cách nhau bởi dấu phẩy (biên tập viên được quản lý chúng).")
+def users_add(name: str, role: str, collections: str) -> None:
+    """Thêm tài khoản (mật khẩu nhập hai lần, hoặc hai dòng từ stdin)."""
+    accounts = _accounts()
+    accounts.add_user(name, role, _new_password(), [c.strip() for c in collections.split(",") if c.strip()])
+    click.echo(f"Đã thêm tài khoản '{name.strip().lower()}' ({role}).")
+
+
+@users.command("list")
+def users_list() -> None:
+    for user in _accounts().list_users():
+        state = "khoá" if user.disabled else "hoạt động"
+        click.echo(f"{user.name:24} {user.role:7} {state:10} {', '.join(user.collections)}")
+
+
+@users.command("disable")
+@click.argument("name")
+def users_disable(name: str) -> None:
+    """Khoá tài khoản (đăng xuất mọi phiên của nó)."""
+    _accounts().set_disabled(name, True)
+    click.echo(f"Đã khoá tài khoản '{name}'.")
+
+
+@users.command("enable")
+@click.argument("name")
+def users_enable(name: str) -> None:
+    _accounts().set_disabled(name, False)
+    click.echo(f"Đã mở khoá tài khoản '{name}'.")
+
+
+@users.command("passwd")
+@click.argument("name")
+def users_passwd(name: str) -> None:
+    """Đặt mật khẩu mới (đăng xuất mọi phiên cũ)."""
+    _accounts().set_password(name, _new_password())
+    click.echo(f"Đã đổi mật khẩu của '{name}'.")
+
+
+@cli.group()
+def collections() -> None:
+    """Bộ tài liệu và mức truy cập: public, internal (mọi tài khoản), restricted (chỉ người được cấp)."""
+
+
+@collections.command("add")
+@click.argument("name")
+@click.option("--level", type=click.Choice(["public", "internal", "restricted"]), required=True)
+@click.option("--description", default="")
+def collections_add(name: str, level: str, description: str) -> None:
+    _accounts().add_collection(name, level, description)
+    click.echo(f"Đã tạo bộ tài liệu '{name.strip().lower()}' ({level}).")
+
+
+@collections.command("list")
+def collections_list() -> None:
+    for item in _accounts().list_collections():
+        click.echo(f"{item.name:20} {item.level:10} đọc: {', '.join(item.readers) or '—'}; quản lý: {', '.join(item.managers) or '—'}")
+
+
+@collections.command("grant")
+@click.argument("collection")
+@click.argument("name")
+@click.option("--manage", is_flag=True, help="Cho phép tải lên/xoá tài liệu của bộ này (biên tập viên).")
+def collections_grant(collection: str, name: str, manage: bool) -> None:
+    _accounts().grant(collection, name, manage)
+    click.echo(f"Đã cấp quyền {'quản lý' if manage else 'đọc'} bộ '{collection}' cho '{name}'.")
+
+
+@collections.command("revoke")
+@click.argument("collection")
+@click.argument("name")
+def collections_revoke(collection: str, name: str) -> None:
+    _accounts().revoke(collection, name)
+    click.echo(f"Đã thu hồi quyền trên bộ '{collection}' của '{name}'.")
+
+
+@cli.group()
+def keys() -> None:
+    """Khoá API: mỗi khoá có đúng quyền của tài khoản của nó."""
+
+
+def _keys():
+    from access.keys import ApiKeys
+
+    accounts = _accounts()
+    return ApiKeys(accounts.sessions, accounts)
+
+
+@keys.command("create")
+@click.option("--user", "user", required=True, help="Tài khoản mà khoá đại diện.")
+@click.option("--name", "label", default="", help="Nhãn của khoá (ghi vào nhật ký), ví dụ 'zalo-bot'.")
+@click.option("--expires", type=int, help="Hết hạn sau số ngày này.")
+def keys_create(user: str, label: str, expires: int | None) -> None:
+    """Tạo khoá; khoá chỉ in ra một lần, hệ thống chỉ lưu mã băm."""
+    key, info = _keys().create(user, label, expires)
+    click.echo(key)
+    click.echo(f"Khoá số {info.id} ('{info.label}') của '{info.user}'" + (f", hết hạn {info.expires_at:%Y-%m-%d}" if info.expires_at else "")
+               + ". Hãy lưu lại ngay: khoá không hiện lại được.", err=True)
+
+
+@keys.command("list")
+@click.option("--user", "user", help="Chỉ khoá của tài khoản này.")
+def keys_list(user: str | None) -> None:
+    for info in _keys().list(user):
+        state = "đã thu hồi" if info.revoked else (f"hết hạn {info.expires_at:%Y-%m-%d}" if info.expires_at else "không hết hạn")
+        click.echo(f"{info.id:4} {info.user:20} {info.label:20} {info.prefix}… tạo {info.created_at:%Y-%m-%d} {state}")
+
+
+@keys.command("revoke")
+@click.argument("key_id", type=int)
+def keys_revoke(key_id: int) -> None:
+    _keys().revoke(key_id)
+    click.echo(f"Đã thu hồi khoá số {key_id}.")
+
+
+@cli.group()
+def audit() -> None:
+    """Nhật ký kiểm tra: xem, xuất CSV."""
+
+
+@audit.command("list")
+@click.option("--user")
+@click.option("--action")
+@click.option("--document", help="Một phần tên tệp nguồn.")
+@click.option("--since", callback=_parse_date, help="Từ ngày (YYYY-MM-DD).")
+@click.option("--until", callback=_parse_date, help="Đến ngày (YYYY-MM-DD).")
+@click.option("--limit", default=50)
+@click.option("--csv", "csv_path", type=click.Path(path_type=Path), help="Ghi ra tệp CSV.")
+def audit_list(user, action, document, since, until, limit: int, csv_path: Path | None) -> None:
+    from access import AuditFilter
+
+    log = _accounts().audit
+    events = log.events(AuditFilter(user, action, document, since, until), limit)
+    if csv_path:
+        csv_path.write_text(log.to_csv(events), encoding="utf-8")
+        log.record("local", "audit_export", channel="cli", rows=len(events))
+        click.echo(f"Đã ghi {len(events)} dòng vào {csv_path}.")
+        return
+    for event in events:
+        click.echo(f"{event.id:6} {event.at:%Y-%m-%d %H:%M} {event.user:16} {event.action:14} {event.question[:60]!r} {event.chunk_ids[:60]}")
 
 
 if __name__ == "__main__":

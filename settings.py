@@ -86,6 +86,27 @@ class Settings(BaseSettings):
     # --- web -------------------------------------------------------------------
     host: str = "127.0.0.1"
     port: int = 7860
+    auth: bool = Field(
+        default=False,
+        description="Accounts and login. Off = personal mode: one local administrator, loopback only.",
+    )
+    cookie_secure: bool = Field(default=False, description="Send the session cookie over HTTPS only (behind a TLS proxy).")
+    session_hours: int = 12
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1", description="Proxies whose X-Forwarded-For/-Proto uvicorn trusts (the reverse proxy)."
+    )
+
+    # --- accounts, access, audit ---------------------------------------------------
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL of the accounts/audit database; default: SQLite file in the data dir."
+    )
+    default_collection: str = Field(default="cong-khai", description="Collection of documents ingested without --collection.")
+    login_max_failures: int = Field(default=5, description="Failed logins per account (or address) within the window before a lock-out.")
+    login_window_minutes: int = 15
+    api_rate_per_minute: int = Field(default=60, description="Requests per minute one API key may send.")
+    max_question_chars: int = Field(default=4000, description="Longer questions are refused with a clear error.")
+    max_upload_mb: int = Field(default=100, description="Largest file accepted by upload.")
+    audit_retention_days: int = Field(default=730, description="Audit rows older than this are purged at start-up.")
 
     @property
     def chroma_path(self) -> Path:
@@ -94,6 +115,15 @@ class Settings(BaseSettings):
     @property
     def lexical_path(self) -> Path:
         return self.data_dir / "lexical"
+
+    @property
+    def library_dir(self) -> Path:
+        """Uploaded originals, one folder per collection."""
+        return self.data_dir / "library"
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'app.db'}"
 
 
 @lru_cache(maxsize=1)

@@ -45,6 +45,7 @@ class Answer:
     backend: str = "extractive"
     seconds: float = 0.0
     first_token_seconds: float | None = None
+    audit_id: int | None = None  # the audit row of this answer, once recorded (feedback refers to it)
 
     def to_json(self) -> dict:
         return {
@@ -58,6 +59,7 @@ class Answer:
             "closest": [hit.to_json() for hit in self.closest],
             "backend": self.backend,
             "seconds": round(self.seconds, 3),
+            "id": self.audit_id,
         }
 
 
@@ -65,15 +67,14 @@ def format_context(hits: list[SearchHit]) -> str:
     """Numbered passages with their provenance, fenced so they read as data."""
     blocks = []
     for n, hit in enumerate(hits, start=1):
-        meta = hit.metadata
-        where = f"trang {meta['page']}" if meta.get("page") else f"đoạn {meta.get('paragraph')}"
+        meta = hit.meta
         passage = redact_instructions(hit.text)
-        blocks.append(f"[{n}] {meta.get('title', '')} ({meta.get('date') or 'không rõ ngày'}, {where})\n\"\"\"\n{passage}\n\"\"\"")
+        blocks.append(f"[{n}] {meta.title} ({meta.date or 'không rõ ngày'}, {meta.location})\n\"\"\"\n{passage}\n\"\"\"")
     return "\n\n".join(blocks)
 
 
 class Assistant:
-    def __init__(self, settings: Settings, index: Index, backend: ChatBackend | None) -> None:
+    def __init__(self, settings: Settings, index: Index, backend: ChatBackend) -> None:
         self.settings = settings
         self.index = index
         self.backend = backend
@@ -91,19 +92,15 @@ class Assistant:
         lowered = question.lower()
         if not any(cue in lowered for cue in FOLLOW_UP_CUES) and len(question.split()) > 6:
             return question
-        if self.backend is None:
-            return f"{history[-1].question} {question}"
         transcript = "\n".join(f"Hỏi: {turn.question}\nĐáp: {turn.answer[:300]}" for turn in history[-3:])
-        prompt = self.condense_prompt.format(history=transcript, question=question)
-        rewritten = "".join(self.backend.stream([{"role": "user", "content": prompt}], 96)).strip()
+        rewritten = self.backend.generate(self.condense_prompt.format(history=transcript, question=question), 96)
+        if rewritten is None:  # a backend without free text: the previous question gives the context
+            return f"{history[-1].question} {question}"
         return rewritten.splitlines()[0].strip(' "') if rewritten else question
 
     def _refusal(self, question: str, standalone: str, hits: list[SearchHit], started: float, off_topic: bool) -> Answer:
         text = self.prompts.off_topic if off_topic else self.prompts.refusal
-        return Answer(question, standalone, text, True, closest=hits[:3], backend=self._backend_name(), seconds=time.perf_counter() - started)
-
-    def _backend_name(self) -> str:
-        return self.backend.name if self.backend else "extractive"
+        return Answer(question, standalone, text, True, closest=hits[:3], backend=self.backend.name, seconds=time.perf_counter() - started)
 
     # --- the chain -----------------------------------------------------------------
     def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Answer]:
@@ -116,33 +113,26 @@ class Assistant:
             yield self._refusal(question, standalone, hits, started, off_topic)
             return
         first_token: float | None = None
-        if self.backend is None:
-            raw = extractive_answer(standalone, hits, self.index.lexical)
-            if raw:
-                yield raw
-        else:
-            messages = [
-                {"role": "system" if message.type == "system" else "user", "content": message.content}
-                for message in self.answer_prompt.format_messages(
-                    context=format_context(hits), question=standalone, refusal=self.prompts.refusal
-                )
-            ]
-            pieces = []
-            for piece in self.backend.stream(messages, self.settings.llm_max_tokens):
-                if first_token is None:
-                    first_token = time.perf_counter() - started
-                pieces.append(piece)
-                yield piece
-            raw = "".join(pieces).strip()
+        messages = [
+            {"role": "system" if message.type == "system" else "user", "content": message.content}
+            for message in self.answer_prompt.format_messages(context=format_context(hits), question=standalone, refusal=self.prompts.refusal)
+        ]
+        pieces = []
+        for piece in self.backend.answer(messages, standalone, hits, self.index.lexical, self.settings.llm_max_tokens):
+            if first_token is None:
+                first_token = time.perf_counter() - started
+            pieces.append(piece)
+            yield piece
+        raw = "".join(pieces).strip()
         if not raw or any(marker in raw.lower() for marker in REFUSAL_MARKERS):
             yield self._refusal(question, standalone, hits, started, off_topic=False)
             return
         checked: CheckedAnswer = check_answer(raw, hits, standalone)
-        if self.backend is not None and not self._answers_what_was_asked(standalone, checked):
+        if not self._answers_what_was_asked(standalone, checked):
             # The model missed the kind of fact asked for (no count, no date) or changed a figure:
             # a verbatim sentence that holds it is the honest answer.
             verbatim = extractive_answer(standalone, hits, self.index.lexical)
-            if verbatim:
+            if verbatim and verbatim != raw:
                 checked = check_answer(verbatim, hits, standalone)
                 checked.flags.insert(0, "Câu trả lời của mô hình chưa nêu đúng thông tin được hỏi; hiển thị câu trích nguyên văn.")
         cited_texts = [citation.text for citation in checked.citations]
@@ -159,7 +149,7 @@ class Assistant:
             checked.flags,
             checked.dropped_markers,
             checked.repaired_markers,
-            backend=self._backend_name(),
+            backend=self.backend.name,
             seconds=time.perf_counter() - started,
             first_token_seconds=first_token,
         )

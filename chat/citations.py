@@ -34,6 +34,7 @@ _FIGURE = re.compile(r"\d+(?:[.,/:-]\d+)*%?")
 class Citation:
     n: int
     id: str
+    doc_hash: str
     title: str
     source: str
     date: str | None
@@ -43,7 +44,17 @@ class Citation:
     quote: str
     start: int
     end: int
+    ocr: bool = False  # quoted from OCR text of a scanned page, which may hold recognition errors
+    clause: str = ""  # the provision quoted, as the document numbers it ("4.3.1"), "" outside regulations
     text: str = field(repr=False, default="")
+
+    @property
+    def place(self) -> str:
+        """Where the quote is, as a reader cites it: "điểm 4.3.1, 294-QĐ/TW, trang 4", or "trang 4" / "đoạn 3"."""
+        page = f"trang {self.page}" if self.page else f"đoạn {self.paragraph}"
+        if not self.clause:
+            return page
+        return ", ".join(part for part in (f"điểm {self.clause}", self.number, page) if part)
 
     def to_json(self) -> dict:
         """Everything but the whole chunk text, which the store already holds under ``id``."""
@@ -74,19 +85,22 @@ def best_sentence(chunk_text: str, claim: str) -> Sentence:
 
 def make_citation(n: int, hit: SearchHit, claim: str) -> Citation:
     sentence = best_sentence(hit.text, claim)
-    meta = hit.metadata
+    meta = hit.meta
     return Citation(
         n=n,
         id=hit.id,
-        title=meta.get("title", ""),
-        source=meta.get("source", ""),
-        date=meta.get("date") or None,
-        page=meta.get("page") or None,
-        paragraph=meta.get("paragraph"),
-        number=meta.get("number", ""),
+        doc_hash=meta.doc_hash,
+        title=meta.title,
+        source=meta.source,
+        date=meta.date or None,
+        page=meta.page or None,
+        paragraph=meta.paragraph,
+        number=meta.number,
         quote=hit.text[sentence.start : sentence.end],
         start=sentence.start,
         end=sentence.end,
+        ocr=meta.ocr,
+        clause=meta.clause_at(sentence.start),
         text=hit.text,
     )
 

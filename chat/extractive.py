@@ -68,7 +68,7 @@ def extractive_answer(question: str, hits: list[SearchHit], lexical: LexicalInde
             if len(sentence.text) < 15 or is_title_line(sentence.text) or is_instruction(sentence.text):
                 continue
             # The title stands in for the context a sentence leaves implicit (which branch, which congress).
-            score = coverage(question, f"{sentence.text}\n{hit.metadata.get('title', '')}", lexical) + rank_bonus
+            score = coverage(question, f"{sentence.text}\n{hit.meta.title}", lexical) + rank_bonus
             if kind and has_type(sentence.text, kind, question):
                 score += TYPE_BONUS
             scored.append((score, n, sentence.text))

@@ -1,9 +1,11 @@
-"""LLM backends behind one small interface, chosen by ``RAG_LLM_BACKEND``.
+"""Answer backends behind one protocol, chosen by ``RAG_LLM_BACKEND``.
 
 * ``llama_cpp``: a local GGUF through llama-cpp-python (default, offline);
 * ``openai``: any OpenAI-compatible server (vLLM, llama.cpp server, LM Studio,
-  Ollama's /v1) by base URL, model name and key.
-The extractive mode needs no backend at all (see chat/extractive.py).
+  Ollama's /v1) by base URL, model name and key;
+* ``extractive``: no model, the best verbatim sentences (see chat/extractive.py).
+A backend writes the answer from the prompt and passages, and may write free text
+(follow-up condensation, speech prose); the extractive one writes none and says so.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import os
 from collections.abc import Iterator
 from typing import Protocol
 
+from chat.extractive import extractive_answer
 from settings import Settings
+from vectorstore import LexicalIndex, SearchHit
 from weights import resolve_gguf
 
 Message = dict[str, str]
@@ -25,10 +29,45 @@ class LLMError(RuntimeError):
 class ChatBackend(Protocol):
     name: str
 
-    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]: ...
+    def answer(self, messages: list[Message], question: str, hits: list[SearchHit], lexical: LexicalIndex, max_tokens: int) -> Iterator[str]:
+        """The answer, in pieces, with [n] markers into ``hits``; nothing when there is none."""
+        ...
+
+    def generate(self, prompt: str, max_tokens: int) -> str | None:
+        """Free text for ``prompt``; None for a backend that writes no text of its own."""
+        ...
 
 
-class LlamaCppBackend:
+class GenerativeBackend:
+    """An LLM: the answer is what it writes for the prompt, and it writes free text too."""
+
+    name: str
+
+    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        raise NotImplementedError
+
+    def answer(self, messages: list[Message], question: str, hits: list[SearchHit], lexical: LexicalIndex, max_tokens: int) -> Iterator[str]:
+        return self.stream(messages, max_tokens)
+
+    def generate(self, prompt: str, max_tokens: int) -> str | None:
+        return "".join(self.stream([{"role": "user", "content": prompt}], max_tokens)).strip()
+
+
+class ExtractiveBackend:
+    """No model: the answer is the passages' best verbatim sentences, and no free text is written."""
+
+    name = "extractive"
+
+    def answer(self, messages: list[Message], question: str, hits: list[SearchHit], lexical: LexicalIndex, max_tokens: int) -> Iterator[str]:
+        text = extractive_answer(question, hits, lexical)
+        if text:
+            yield text
+
+    def generate(self, prompt: str, max_tokens: int) -> str | None:
+        return None
+
+
+class LlamaCppBackend(GenerativeBackend):
     def __init__(self, settings: Settings) -> None:
         from llama_cpp import Llama
 
@@ -50,7 +89,7 @@ class LlamaCppBackend:
                 yield text
 
 
-class OpenAICompatibleBackend:
+class OpenAICompatibleBackend(GenerativeBackend):
     def __init__(self, settings: Settings) -> None:
         from openai import OpenAI
 
@@ -72,10 +111,10 @@ class OpenAICompatibleBackend:
             raise LLMError(f"Máy chủ mô hình không trả lời ({self.name}): {error}") from error
 
 
-def make_backend(settings: Settings) -> ChatBackend | None:
-    """The configured backend, or None for extractive mode."""
+def make_backend(settings: Settings) -> ChatBackend:
+    """The configured backend."""
     if settings.llm_backend == "extractive":
-        return None
+        return ExtractiveBackend()
     if settings.llm_backend == "openai":
         return OpenAICompatibleBackend(settings)
     return LlamaCppBackend(settings)

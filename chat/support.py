@@ -53,7 +53,7 @@ def coverage(question: str, text: str, lexical: LexicalIndex) -> float:
 
 
 def hit_coverage(question: str, hit: SearchHit, lexical: LexicalIndex) -> float:
-    return coverage(question, f"{hit.text}\n{hit.metadata.get('title', '')}", lexical)
+    return coverage(question, f"{hit.text}\n{hit.meta.title}", lexical)
 
 
 def is_supported(question: str, hits: list[SearchHit], lexical: LexicalIndex, min_similarity: float, min_coverage: float) -> bool:

@@ -91,6 +91,15 @@ class Draft:
     def excerpts(self) -> list[Excerpt]:
         return [excerpt for section in self.sections for excerpt in section.excerpts]
 
+    @classmethod
+    def from_json(cls, data: dict) -> Draft:
+        """The outline back from :meth:`to_json` (a stored draft, exported later)."""
+        sections = [
+            Section(item["title"], "", item.get("text", ""), [Excerpt(**excerpt) for excerpt in item["excerpts"]], list(item.get("flags", [])))
+            for item in data["sections"]
+        ]
+        return cls(data["kind"], data["kind_label"], data["topic"], data.get("organisation", ""), sections)
+
 
 class SpeechKinds:
     """The kinds of speech and their conventional sections, from prompts/draft_kinds.json."""
@@ -108,22 +117,22 @@ class SpeechKinds:
 
 
 def _excerpt(hit: SearchHit, start: int, end: int) -> Excerpt:
-    meta = hit.metadata
+    meta = hit.meta
     quote = hit.text[start:end]
     assert quote and quote in hit.text  # a quote is a slice of its chunk, by construction
     return Excerpt(
         quote=quote,
         id=hit.id,
-        title=meta.get("title", ""),
-        date=meta.get("date") or None,
-        source=meta.get("source", ""),
-        page=meta.get("page") or None,
-        paragraph=meta.get("paragraph"),
-        organisation=meta.get("organisation", ""),
-        number=meta.get("number", ""),
+        title=meta.title,
+        date=meta.date or None,
+        source=meta.source,
+        page=meta.page or None,
+        paragraph=meta.paragraph,
+        organisation=meta.organisation,
+        number=meta.number,
         start=start,
         end=end,
-        chunk_start=int(meta.get("start", 0)),
+        chunk_start=meta.start,
     )
 
 
@@ -137,7 +146,7 @@ def _overlaps(a: tuple[str, int, int], b: tuple[str, int, int]) -> bool:
 
 
 class Drafter:
-    def __init__(self, settings: Settings, index: Index, backend: ChatBackend | None) -> None:
+    def __init__(self, settings: Settings, index: Index, backend: ChatBackend) -> None:
         self.settings = settings
         self.index = index
         self.backend = backend
@@ -199,11 +208,13 @@ class Drafter:
 
     def _write_prose(self, draft: Draft, section: Section) -> None:
         """LLM paraphrase around the quotes, with figures checked; nothing in extractive mode."""
-        if self.backend is None or not section.excerpts:
+        if not section.excerpts:
             return
         excerpts = "\n".join(f"- “{excerpt.quote}”" for excerpt in section.excerpts)
         prompt = self.section_prompt.format(kind=draft.kind_label.lower(), topic=draft.topic, section=section.title, excerpts=excerpts)
-        section.text = "".join(self.backend.stream([{"role": "user", "content": prompt}], 200)).strip()
+        section.text = self.backend.generate(prompt, 200) or ""
+        if not section.text:
+            return
         support = " ".join(excerpt.quote for excerpt in section.excerpts) + " " + draft.topic
         section.flags += [
             f"Số liệu “{figure}” trong lời dẫn không có trong các trích dẫn"

@@ -18,6 +18,7 @@ from ingest.chunking import chunk_text, content_hash
 from ingest.normalize import clean_text
 from vectorstore import Index
 from vectorstore.indexer import EMBED_BATCH
+from vectorstore.records import ChunkMeta
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,10 @@ def index_passages(index: Index, passages: list[Passage], chunk_size: int, chunk
                 ids.append(passage.id if len(chunks) == 1 else f"{passage.id}#{chunk.index}")
                 texts.append(chunk.text)
                 titles.append(passage.title)
-                metadatas.append({"source": passage.id, "title": passage.title, "doc_hash": passage.id, "n_chunks": len(chunks),
-                                  "chunk_index": chunk.index, "paragraph": 1, "page": 0, "date": "", "date_ord": 0, "kind": "passage", "number": ""})
+                metadatas.append(ChunkMeta(
+                    source=passage.id, collection=index.indexer.settings.default_collection, title=passage.title, doc_hash=passage.id,
+                    n_chunks=len(chunks), chunk_index=chunk.index, paragraph=1, kind="passage",
+                ).to_chroma())
         index.store.upsert(ids, texts, index.searcher.embedder.embed_documents(titles, texts), metadatas)
         written += len(ids)
     index.indexer.restore_lexical()

@@ -27,12 +27,18 @@ def peak_memory_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def answer_timings(settings: Settings, index, questions_file: Path, backend_name: str) -> dict[str, float]:
-    """Time to first token and total answer time over the question file."""
-    from chat import Assistant, make_backend
+def _workspace(settings: Settings, index, backend_name: str):
+    """The bench acts like any front end: through the composition root, as the local administrator."""
+    from access import LOCAL_ADMIN
+    from services import build_services
 
     backend_settings = settings.model_copy(update={"llm_backend": backend_name})
-    assistant = Assistant(backend_settings, index, make_backend(backend_settings))
+    return build_services(backend_settings, index=index).acting_as(LOCAL_ADMIN, "bench")
+
+
+def answer_timings(settings: Settings, index, questions_file: Path, backend_name: str) -> dict[str, float]:
+    """Time to first token and total answer time over the question file."""
+    assistant = _workspace(settings, index, backend_name).assistant
     first, total = [], []
     for question in load_questions(questions_file):
         answer = assistant.ask(question.question)
@@ -48,9 +54,7 @@ def answer_timings(settings: Settings, index, questions_file: Path, backend_name
 
 def draft_seconds(settings: Settings, index) -> float:
     """Time to draft a 5-section congress opening speech in extractive mode."""
-    from drafting import Drafter
-
-    drafter = Drafter(settings.model_copy(update={"llm_backend": "extractive"}), index, None)
+    drafter = _workspace(settings, index, "extractive").drafter
     started = time.perf_counter()
     drafter.draft("chuyển đổi số và phát triển đảng viên", "dien-van-khai-mac")
     return time.perf_counter() - started

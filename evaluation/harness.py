@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import statistics
 import time
 from collections.abc import Iterator
@@ -24,6 +25,9 @@ class Row:
     cited_evidence: bool | None = None
     f1: float | None = None  # ask mode: token F1 against the expected answers
     refused: bool | None = None
+    clause_rank: int | None = None  # 1-based position of the deciding clause among the cited (or found) ones
+    key_facts: float | None = None  # ask mode: share of the key facts stated
+    verdict: str | None = None  # ask mode: the verdict the answer gives ("có", "không", "")
 
     def to_json(self) -> dict:
         return {
@@ -36,6 +40,9 @@ class Row:
             "cited_evidence": self.cited_evidence,
             "f1": None if self.f1 is None else round(self.f1, 3),
             "refused": self.refused,
+            "clause_rank": self.clause_rank,
+            "key_facts": None if self.key_facts is None else round(self.key_facts, 3),
+            "verdict": self.verdict,
             "result": self.result,
         }
 
@@ -43,6 +50,30 @@ class Row:
 def is_relevant(question: Question, text: str, source: str, by_document: bool) -> bool:
     """Relevant = holds the evidence; for BEIR-style sets, comes from the gold passage."""
     return source == question.document if by_document else question.is_evidence(text)
+
+
+def covers_clause(cited: str, deciding: str) -> bool:
+    """A cited clause decides the case when it is the deciding clause or one of its sub-points."""
+    return bool(cited) and (cited == deciding or cited.startswith((f"{deciding}.", f"{deciding}(")))
+
+
+def clause_rank(deciding: str | None, clauses: list[list[str]]) -> int | None:
+    """Position (1-based) of the first cited/found item whose clauses include the deciding one."""
+    if not deciding:
+        return None
+    return next((i for i, labels in enumerate(clauses, start=1) if any(covers_clause(label, deciding) for label in labels)), None)
+
+
+_VERDICT_NO = re.compile(r"\b(không|chưa)\b", re.IGNORECASE)
+_VERDICT_YES = re.compile(r"\b(có|được|đúng)\b", re.IGNORECASE)
+
+
+def verdict_of(answer: str) -> str:
+    """The verdict of an answer's first sentence: "không" if it negates, "có" if it affirms, else ""."""
+    first = re.split(r"(?<=[.!?])\s", answer.strip(), maxsplit=1)[0]
+    if _VERDICT_NO.search(first):
+        return "không"
+    return "có" if _VERDICT_YES.search(first) else ""
 
 
 def run_search(searcher: Searcher, questions: list[Question], k: int, mode: Mode = "hybrid", by_document: bool = False) -> Iterator[Row]:
@@ -53,10 +84,11 @@ def run_search(searcher: Searcher, questions: list[Question], k: int, mode: Mode
         hits = searcher.search(question.question, k, mode=mode)
         seconds = time.perf_counter() - started
         rank = next(
-            (i for i, hit in enumerate(hits, start=1) if is_relevant(question, hit.text, hit.metadata.get("source", ""), by_document)),
+            (i for i, hit in enumerate(hits, start=1) if is_relevant(question, hit.text, hit.meta.source, by_document)),
             None,
         )
-        yield Row(question, {"hits": [hit.to_json() for hit in hits]}, seconds, rank=rank)
+        found_clauses = [[hit.meta.clause, *(item.partition(":")[2] for item in hit.meta.clauses.split(";") if item)] for hit in hits]
+        yield Row(question, {"hits": [hit.to_json() for hit in hits]}, seconds, rank=rank, clause_rank=clause_rank(question.clause, found_clauses))
 
 
 def run_ask(assistant: Assistant, questions: list[Question], by_document: bool = False) -> Iterator[Row]:
@@ -65,7 +97,12 @@ def run_ask(assistant: Assistant, questions: list[Question], by_document: bool =
         cited = any(is_relevant(question, c.text, c.source, by_document) for c in answer.citations)
         correct = (not answer.refused and question.is_correct(answer.answer) and cited) if question.answerable else answer.refused
         f1 = 0.0 if answer.refused else question.answer_f1(answer.answer)
-        yield Row(question, answer.to_json(), answer.seconds, correct=correct, cited_evidence=cited, refused=answer.refused, f1=f1)
+        yield Row(
+            question, answer.to_json(), answer.seconds, correct=correct, cited_evidence=cited, refused=answer.refused, f1=f1,
+            clause_rank=clause_rank(question.clause, [[c.clause] for c in answer.citations]),
+            key_facts=0.0 if answer.refused else question.key_fact_accuracy(answer.answer),
+            verdict=verdict_of(answer.answer) if question.verdict else None,
+        )
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -73,10 +110,22 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))] if ordered else 0.0
 
 
+def _clause_hits(rows: list[Row]) -> dict[str, float]:
+    """clause-hit@1/@5 over the questions that name a deciding clause (none: no entries)."""
+    judged = [row for row in rows if row.question.clause and row.question.answerable]
+    if not judged:
+        return {}
+    return {
+        "clause_hit@1": sum(1 for row in judged if row.clause_rank == 1) / len(judged),
+        "clause_hit@5": sum(1 for row in judged if row.clause_rank and row.clause_rank <= 5) / len(judged),
+    }
+
+
 def summarise_search(rows: list[Row]) -> dict[str, float]:
     count = len(rows) or 1
     ranks = [row.rank for row in rows]
     return {
+        **_clause_hits(rows),
         "questions": len(rows),
         "recall@1": sum(1 for r in ranks if r and r <= 1) / count,
         "recall@5": sum(1 for r in ranks if r and r <= 5) / count,
@@ -91,7 +140,14 @@ def summarise_search(rows: list[Row]) -> dict[str, float]:
 def summarise_ask(rows: list[Row]) -> dict[str, float | None]:
     answerable = [row for row in rows if row.question.answerable]
     unanswerable = [row for row in rows if not row.question.answerable]
+    with_verdict = [row for row in answerable if row.question.verdict]
+    extra: dict[str, float | None] = _clause_hits(rows)
+    if any(row.question.key_facts for row in answerable):
+        extra["key_fact_accuracy"] = sum(row.key_facts or 0.0 for row in answerable) / len(answerable)
+    if with_verdict:
+        extra["verdict_accuracy"] = sum(row.verdict == row.question.verdict for row in with_verdict) / len(with_verdict)
     return {
+        **extra,
         "questions": len(rows),
         "answer_accuracy": sum(bool(row.correct) for row in answerable) / (len(answerable) or 1),
         "answer_f1": sum(row.f1 or 0.0 for row in answerable) / (len(answerable) or 1),

@@ -19,6 +19,9 @@ class Question:
     document: str | None = None
     evidence: str | None = None
     answerable: bool = True
+    clause: str | None = None  # the provision that decides a case question: "20.2.1", "10.6.2(đ)"
+    key_facts: list[str] = field(default_factory=list)  # every one must be in a complete answer
+    verdict: str = ""  # "có" / "không" for yes-no questions, else ""
 
     def is_evidence(self, chunk_text: str) -> bool:
         """A chunk is relevant when it holds the evidence (both in index spelling)."""
@@ -29,6 +32,15 @@ class Question:
         ignoring case, punctuation and citation markers, as SQuAD-style scorers do."""
         given = f" {normalise_answer(answer)} "
         return any(f" {expected} " in given for expected in map(normalise_answer, self.answers) if expected)
+
+    def key_fact_accuracy(self, answer: str) -> float:
+        """Share of the key facts the answer states (whole tokens, as ``is_correct``): an answer
+        that gives the deadline but not who acts is half right. Without key facts, ``is_correct``."""
+        if not self.key_facts:
+            return float(self.is_correct(answer))
+        given = f" {normalise_answer(answer)} "
+        facts = [fact for fact in map(normalise_answer, self.key_facts) if fact]
+        return sum(f" {fact} " in given for fact in facts) / len(facts) if facts else 0.0
 
     def answer_f1(self, answer: str) -> float:
         """Best token F1 against the expected answers: partial credit for a paraphrase."""
@@ -64,6 +76,9 @@ def load_questions(path: Path) -> list[Question]:
                 document=raw.get("document"),
                 evidence=raw.get("evidence"),
                 answerable=bool(raw.get("answerable", True)),
+                clause=raw.get("clause") or None,
+                key_facts=list(raw.get("key_facts") or []),
+                verdict=raw.get("verdict") or "",
             )
         )
     return questions

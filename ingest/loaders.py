@@ -7,22 +7,31 @@ the cause in Vietnamese (English in brackets for the log reader).
 
 from __future__ import annotations
 
+import logging
 import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest import ocr
 from ingest.encoding import detect_and_decode
 from ingest.errors import IngestError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Page:
-    """A page of a paginated source (PDF), or the whole text with ``number=None``."""
+    """A page of a paginated source (PDF), or the whole text with ``number=None``.
+
+    ``ocr`` marks text read by OCR from a scanned page: it may hold recognition
+    errors, so it is not a verbatim copy of the source the way a text layer is.
+    """
 
     number: int | None
     text: str
+    ocr: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,16 +123,45 @@ def _read_pdf(path: Path) -> LoadedFile:
         if reader.is_encrypted and not reader.decrypt(""):
             raise IngestError(path, "PDF được mã hoá bằng mật khẩu (encrypted PDF)")
         pages = [Page(index + 1, _unwrap_pdf_lines(page.extract_text() or "")) for index, page in enumerate(reader.pages)]
+        scanned = [
+            page.number
+            for page, pdf_page in zip(pages, reader.pages, strict=True)
+            if page.number is not None and not ocr.has_usable_text(page.text) and ocr.pdf_page_has_images(pdf_page)
+        ]
     except IngestError:
         raise
     except FileNotDecryptedError as error:
         raise IngestError(path, "PDF được mã hoá bằng mật khẩu (encrypted PDF)") from error
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
         raise IngestError(path, f"PDF hỏng hoặc không đọc được (corrupt PDF: {error})") from error
+    if scanned:
+        pages = _add_ocr_text(path, pages, scanned)
     if not any(page.text.strip() for page in pages):
+        if scanned:
+            raise IngestError(path, "PDF không có lớp chữ và OCR không đọc được chữ nào (no text layer, OCR found no text)")
         raise IngestError(path, "PDF không có lớp chữ, có thể là bản quét (no text layer; scanned?)")
     title = (reader.metadata.title or "") if reader.metadata else ""
     return LoadedFile(path, pages, "pdf", title)
+
+
+def _add_ocr_text(path: Path, pages: list[Page], scanned: list[int]) -> list[Page]:
+    """Replace the text of the scanned pages by what OCR reads on them.
+
+    Without Tesseract a fully scanned PDF fails (IngestError from ``ocr``), but a
+    PDF that is readable apart from some image pages keeps its text pages, with
+    a warning, rather than losing the whole document. OCR text is kept only when
+    it reads as text: the page's own layer wins over OCR noise.
+    """
+    if not ocr.tesseract_available() and any(ocr.has_usable_text(page.text) for page in pages):
+        log.warning("%s: bỏ qua OCR trang %s: %s", path, scanned, ocr.unavailable_message())
+        return pages
+    texts = ocr.ocr_pdf_pages(path, scanned)
+    result = []
+    for page in pages:
+        text = _unwrap_pdf_lines(texts.get(page.number, ""))
+        readable = ocr.has_usable_text(text) or (not page.text.strip() and ocr.has_usable_text(text, min_letters=1))
+        result.append(Page(page.number, text, ocr=True) if readable else page)
+    return result
 
 
 def _read_docx(path: Path) -> LoadedFile:

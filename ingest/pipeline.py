@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.chunking import Chunk, chunk_text, content_hash
+from ingest.clauses import ClauseSpan, clause_at, parse_clauses
 from ingest.debris import strip_debris
 from ingest.errors import IngestError
 from ingest.legacy import convert_legacy_encoding
@@ -27,6 +28,19 @@ class PreparedDocument:
     text: str
     chunks: list[Chunk]
     pages: int
+    ocr_pages: frozenset[int] = frozenset()  # pages whose text was read by OCR from a scan
+    clauses: tuple[ClauseSpan, ...] = ()  # numbered provisions of a regulation or guidance (none for news)
+
+    def chunk_clauses(self, chunk: Chunk) -> tuple[str, str]:
+        """(the clause the chunk starts in, "offset:label;…" of the clauses that start inside it)."""
+        at_start = clause_at(list(self.clauses), chunk.start)
+        inside = ";".join(f"{span.start - chunk.start}:{span.label}" for span in self.clauses if chunk.start < span.start < chunk.end)
+        return (at_start.label if at_start else ""), inside
+
+    def chunk_is_ocr(self, chunk: Chunk) -> bool:
+        """Whether any page the chunk spans was OCRed (its text may hold recognition errors)."""
+        first = chunk.page or 0
+        return any(page in self.ocr_pages for page in range(first, (chunk.page_end or first) + 1))
 
 
 def source_name(path: Path, corpus_dir: Path) -> str:
@@ -80,6 +94,9 @@ def prepare(path: Path, corpus_dir: Path, chunk_size: int, chunk_overlap: int) -
         text=text,
         chunks=chunks,
         pages=len(loaded.pages) if loaded.pages[0].number is not None else 0,
+        ocr_pages=frozenset(page.number for page in loaded.pages if page.ocr and page.number is not None),
+        # Only numbered documents (a regulation's "294-QĐ/TW") have provisions; a news list "1." is not one.
+        clauses=tuple(parse_clauses(text)) if meta.number else (),
     )
 
 

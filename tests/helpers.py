@@ -80,8 +80,34 @@ def wait_for_http(url: str, seconds: float) -> bool:
     return False
 
 
-def launch_app(app) -> str:
-    """Serve a Gradio app on a free loopback port without blocking; returns its URL."""
-    port = free_port()
-    app.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True)
-    return f"http://127.0.0.1:{port}/"
+class ServerThread:
+    """A real uvicorn server for an ASGI app on a free loopback port, in a thread of the test process."""
+
+    def __init__(self, app) -> None:
+        import threading
+
+        import uvicorn
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> ServerThread:
+        self.thread.start()
+        if not wait_for_http(self.url + "healthz", 60):
+            raise RuntimeError("server did not start")
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+
+def empty_postgres_schema(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()

@@ -3,6 +3,7 @@
 import pytest
 
 from chat import Assistant, Turn
+from chat.llm import ExtractiveBackend
 from evaluation.harness import run_ask, summarise_ask
 from evaluation.questions import load_questions
 from tests.conftest import DEV_QUESTIONS
@@ -10,7 +11,7 @@ from tests.conftest import DEV_QUESTIONS
 
 @pytest.fixture(scope="module")
 def extractive(corpus_settings, corpus_index) -> Assistant:
-    return Assistant(corpus_settings.model_copy(update={"llm_backend": "extractive"}), corpus_index, None)
+    return Assistant(corpus_settings.model_copy(update={"llm_backend": "extractive"}), corpus_index, ExtractiveBackend())
 
 
 @pytest.mark.skipif(not DEV_QUESTIONS.exists(), reason="shared/eval is not beside the checkout")

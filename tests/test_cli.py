@@ -104,3 +104,54 @@ def test_a_store_built_with_another_model_is_a_one_line_error(cli_env, tmp_path)
     result = run(env, "search", "đảng viên")
     assert result.returncode != 0
     assert "Traceback" not in result.stderr and result.stderr.strip().startswith("Lỗi:")
+
+
+def test_bulk_import_prints_and_writes_a_per_file_report(cli_env, tmp_path) -> None:
+    folder = tmp_path / "lo-tai-lieu"
+    folder.mkdir()
+    (folder / "tot.txt").write_text("Thông báo kết quả Hội nghị\n\nNgày 05/6/2025, Chi bộ Kho bạc họp và thống nhất kế hoạch quý III.",
+                                    encoding="utf-8")
+    (folder / "rong.txt").write_text("", encoding="utf-8")
+    (folder / "hong.pdf").write_bytes(b"%PDF-1.4 day khong phai pdf")
+    report = tmp_path / "bao-cao.json"
+    result = run(cli_env, "ingest", str(folder), "--collection", "cong-khai", "--report", str(report))
+    assert result.returncode == 1  # some files failed; the good one is in
+    rows = {Path(row["file"]).name: row for row in json.loads(report.read_text(encoding="utf-8"))}
+    assert rows["tot.txt"]["status"] == "added" and rows["tot.txt"]["chunks"] >= 1
+    assert rows["rong.txt"]["status"] == "failed" and "rỗng" in rows["rong.txt"]["error"]
+    assert rows["hong.pdf"]["status"] == "failed" and "PDF" in rows["hong.pdf"]["error"]
+    assert "hong.pdf" in result.stderr and "tot.txt" in result.stdout
+    unknown = run(cli_env, "ingest", str(folder / "tot.txt"), "--collection", "khong-co-bo-nay")
+    assert unknown.returncode != 0 and "khong-co-bo-nay" in unknown.stderr
+
+
+def test_users_collections_keys_and_audit_commands(cli_env, tmp_path) -> None:
+    def with_input(text: str, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "app.py", *args], cwd=ROOT, env=cli_env, input=text, capture_output=True, text=True, timeout=600)
+
+    added = with_input("mat-khau-dai-1\nmat-khau-dai-1\n", "users", "add", "thuky", "--role", "editor")
+    assert added.returncode == 0, added.stderr
+    mismatch = with_input("mat-khau-dai-1\nkhac-hoan-toan\n", "users", "add", "sai", "--role", "member")
+    assert mismatch.returncode != 0
+    assert with_input("ngan\nngan\n", "users", "add", "ngan", "--role", "member").stderr.startswith("Lỗi:")
+    assert run(cli_env, "collections", "add", "chi-bo-kho-bac", "--level", "restricted").returncode == 0
+    assert run(cli_env, "collections", "grant", "chi-bo-kho-bac", "thuky", "--manage").returncode == 0
+    listing = run(cli_env, "collections", "list").stdout
+    assert "chi-bo-kho-bac" in listing and "restricted" in listing and "thuky" in listing
+    assert "thuky" in run(cli_env, "users", "list").stdout
+    key = run(cli_env, "keys", "create", "--user", "thuky", "--name", "bot-thu")
+    assert key.returncode == 0 and key.stdout.strip().startswith("rag_") and "một lần" in key.stderr
+    assert "bot-thu" in run(cli_env, "keys", "list").stdout and key.stdout.strip() not in run(cli_env, "keys", "list").stdout
+    assert run(cli_env, "keys", "revoke", "1").returncode == 0 and "thu hồi" in run(cli_env, "keys", "list").stdout
+    assert with_input("mat-khau-moi-2\nmat-khau-moi-2\n", "users", "passwd", "thuky").returncode == 0
+    assert run(cli_env, "users", "disable", "thuky").returncode == 0
+    disabled = run(cli_env, "ask", "Ai là Bí thư?", "--user", "thuky", "--backend", "extractive")
+    assert disabled.returncode != 0 and "khoá" in disabled.stderr
+    assert run(cli_env, "users", "enable", "thuky").returncode == 0
+    assert run(cli_env, "collections", "revoke", "chi-bo-kho-bac", "thuky").returncode == 0
+    refused = run(cli_env, "ingest", "--collection", "chi-bo-kho-bac", "--user", "thuky")
+    assert refused.returncode != 0 and "quyền" in refused.stderr
+    csv = tmp_path / "nhat-ky.csv"
+    assert run(cli_env, "audit", "list", "--csv", str(csv)).returncode == 0
+    text = csv.read_text(encoding="utf-8")
+    assert "user_add" in text and "grant" in text and "key_create" in text and "mat-khau" not in text

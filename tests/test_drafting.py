@@ -6,16 +6,18 @@ import docx
 import pytest
 from gradio_client import Client
 
+from access import AuditFilter
+from chat.llm import ExtractiveBackend
 from drafting import Drafter
 from drafting.export import to_docx, to_markdown
-from tests.helpers import launch_app
+from tests.helpers import ServerThread
 
 TOPIC = "diễn văn khai mạc đại hội chi bộ về chuyển đổi số và phát triển đảng viên"
 
 
 @pytest.fixture(scope="module")
 def outline(corpus_settings, corpus_index):
-    drafter = Drafter(corpus_settings.model_copy(update={"llm_backend": "extractive"}), corpus_index, None)
+    drafter = Drafter(corpus_settings.model_copy(update={"llm_backend": "extractive"}), corpus_index, ExtractiveBackend())
     return drafter.draft(TOPIC, "dien-van-khai-mac")
 
 
@@ -57,13 +59,11 @@ def test_markdown_export_structure(outline) -> None:
     assert text.index("## Tài liệu trích dẫn") > text.index(f"“{outline.excerpts()[-1].quote}”")
 
 
-def test_drafting_tab_end_to_end_through_http(corpus_settings, corpus_index) -> None:
-    from web.ui import build
+def test_drafting_tab_end_to_end_through_http(corpus_services) -> None:
+    from server.app import create_app
 
-    settings = corpus_settings.model_copy(update={"llm_backend": "extractive"})
-    app = build(settings, corpus_index, None, "", Drafter(settings, corpus_index, None))
-    try:
-        client = Client(launch_app(app), verbose=False)
+    with ServerThread(create_app(corpus_services)) as server:
+        client = Client(server.url, verbose=False)
         table, _, preview = client.predict("dien-van-khai-mac", "chuyển đổi số và phát triển đảng viên", "", 2, api_name="/draft")
         rows = table["data"]
         assert len(rows) >= 5 and "## 1. Lý do, ý nghĩa của Đại hội" in preview
@@ -74,5 +74,5 @@ def test_drafting_tab_end_to_end_through_http(corpus_settings, corpus_index) -> 
         exported = client.predict(api_name="/export_docx")
         document = docx.Document(exported)
         assert any(p.style.name == "Quote" for p in document.paragraphs)
-    finally:
-        app.close()
+    exports = corpus_services.audit.events(AuditFilter(action="export"))
+    assert exports and exports[0].chunk_ids  # the export is audited with the excerpts' chunk ids

@@ -52,3 +52,21 @@ def test_a_question_naming_a_document_number_ranks_a_chunk_citing_it_first(corpu
 def test_a_question_naming_a_regulation_gets_that_regulation(corpus_index) -> None:
     hits = corpus_index.searcher.search("Hướng dẫn 06 quy định gì về tuổi đời người vào Đảng?", 3)
     assert all(hit.metadata["number"] == "06-HD/TW" for hit in hits)
+
+
+def test_a_scope_that_admits_every_collection_ranks_exactly_as_no_scope(corpus_index) -> None:
+    from vectorstore import Scope
+
+    collections = {str(meta["collection"]) for _, _, meta in corpus_index.store.all_chunks()}
+    scoped = corpus_index.scoped(Scope.only(collections))
+    for question in load_questions(DEV_QUESTIONS):
+        plain = [(hit.id, round(hit.score, 6)) for hit in corpus_index.searcher.search(question.question, 10)]
+        assert [(hit.id, round(hit.score, 6)) for hit in scoped.searcher.search(question.question, 10)] == plain
+
+
+def test_a_scope_without_the_collection_finds_nothing_of_it(corpus_index) -> None:
+    from vectorstore import Scope
+
+    scoped = corpus_index.scoped(Scope.only({"khong-phai-bo-nay"}))
+    for mode in ("hybrid", "dense", "lexical"):
+        assert scoped.searcher.search("Người vào Đảng phải đủ bao nhiêu tuổi?", 10, mode=mode) == []

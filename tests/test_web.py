@@ -1,21 +1,16 @@
-"""The web chat through its real HTTP API (gradio_client), extractive backend for speed."""
+"""The web chat through its real HTTP API (gradio_client) on the real server, personal mode, extractive backend."""
 
 import pytest
 from gradio_client import Client
 
-from chat import Assistant
-from tests.helpers import launch_app
-from web.ui import build
+from server.app import create_app
+from tests.helpers import ServerThread
 
 
 @pytest.fixture(scope="module")
-def web_client(corpus_settings, corpus_index):
-    settings = corpus_settings.model_copy(update={"llm_backend": "extractive"})
-    app = build(settings, corpus_index, Assistant(settings, corpus_index, None))
-    try:
-        yield Client(launch_app(app), verbose=False)
-    finally:
-        app.close()
+def web_client(corpus_services):
+    with ServerThread(create_app(corpus_services)) as server:
+        yield Client(server.url, verbose=False)
 
 
 def test_answerable_question_shows_its_cited_passage(web_client, corpus_index) -> None:

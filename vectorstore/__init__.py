@@ -5,12 +5,14 @@ Knows nothing of prompts or LLMs. :func:`open_index` wires the parts together.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from threading import RLock
 
 from settings import Settings
 from vectorstore.embeddings import Embedder
 from vectorstore.indexer import Indexer, IngestReport
 from vectorstore.lexical import LexicalIndex
+from vectorstore.scope import Scope
 from vectorstore.search import Searcher, SearchFilters, SearchHit
 from vectorstore.store import ChromaStore, StoreError
 
@@ -22,6 +24,10 @@ class Index:
     searcher: Searcher
     indexer: Indexer
 
+    def scoped(self, scope: Scope) -> Index:
+        """This index as a reader with ``scope`` sees it: searches admit only its collections."""
+        return replace(self, searcher=self.searcher.scoped(scope))
+
 
 def open_index(settings: Settings, embedder: Embedder | None = None, collection: str | None = None) -> Index:
     """Open (or create) a collection and its lexical index; the embedder may be shared."""
@@ -29,15 +35,17 @@ def open_index(settings: Settings, embedder: Embedder | None = None, collection:
     name = collection or settings.collection
     store = ChromaStore(settings, embedder.name, embedder.dimension, name)
     lexical = LexicalIndex(settings.lexical_path / name)
+    lock = RLock()
     index = Index(
         store=store,
         lexical=lexical,
-        searcher=Searcher(settings, store, embedder, lexical),
-        indexer=Indexer(settings, store, embedder, lexical),
+        searcher=Searcher(settings, store, embedder, lexical, lock),
+        indexer=Indexer(settings, store, embedder, lexical, lock),
     )
+    index.indexer.adopt_unassigned()
     if store.count() != len(lexical.entries):
         index.indexer.restore_lexical()
     return index
 
 
-__all__ = ["ChromaStore", "Embedder", "Index", "IngestReport", "LexicalIndex", "SearchFilters", "SearchHit", "StoreError", "open_index"]
+__all__ = ["ChromaStore", "Embedder", "Index", "IngestReport", "LexicalIndex", "Scope", "SearchFilters", "SearchHit", "Searcher", "StoreError", "open_index"]

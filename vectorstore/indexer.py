@@ -9,9 +9,10 @@ interrupted ingestion finishes the job.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from threading import RLock
 
 from tqdm import tqdm
 
@@ -20,6 +21,7 @@ from ingest.docnumbers import reference_keys
 from settings import Settings
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import LexicalIndex
+from vectorstore.records import ChunkMeta
 from vectorstore.store import ChromaStore
 
 EMBED_BATCH = 32
@@ -31,35 +33,58 @@ class IngestReport:
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)  # unchanged documents put in another collection
     errors: list[IngestError] = field(default_factory=list)
     chunks_written: int = 0
+    files: list[FileResult] = field(default_factory=list)  # one row per file, in order, for reports
 
 
-def chunk_metadata(document: PreparedDocument, chunk_index: int) -> dict[str, str | int]:
-    """Chroma metadata of one chunk (no None values: Chroma refuses them)."""
+@dataclass
+class FileResult:
+    """What happened to one file: the per-file report of the CLI, the library and the API."""
+
+    file: str
+    status: str  # added, replaced, unchanged, failed
+    source: str = ""
+    chunks: int = 0
+    pages: int = 0
+    ocr_pages: list[int] = field(default_factory=list)
+    error: str = ""
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+Progress = Callable[[str, float], None]  # (stage: "reading" | "embedding", fraction done)
+
+
+def chunk_metadata(document: PreparedDocument, chunk_index: int, collection: str) -> ChunkMeta:
     chunk = document.chunks[chunk_index]
     meta = document.meta
-    return {
-        "source": document.source,
-        "doc_hash": document.doc_hash,
-        "n_chunks": len(document.chunks),
-        "chunk_index": chunk.index,
-        "title": meta.title,
-        "date": meta.date.isoformat() if meta.date else "",
-        "date_ord": int(meta.date.strftime("%Y%m%d")) if meta.date else 0,
-        "kind": meta.kind,
-        "number": meta.number,
-        "issuer": meta.issuer,
-        "organisation": meta.organisation,
-        "term": meta.term,
-        "references": "; ".join(meta.references),
-        "page": chunk.page or 0,
-        "page_end": chunk.page_end or 0,
-        "paragraph": chunk.paragraph,
-        "section": chunk.section,
-        "start": chunk.start,
-        "end": chunk.end,
-    }
+    return ChunkMeta(
+        source=document.source,
+        collection=collection,
+        doc_hash=document.doc_hash,
+        n_chunks=len(document.chunks),
+        chunk_index=chunk.index,
+        title=meta.title,
+        date=meta.date.isoformat() if meta.date else "",
+        kind=meta.kind,
+        number=meta.number,
+        issuer=meta.issuer,
+        organisation=meta.organisation,
+        term=meta.term,
+        references="; ".join(meta.references),
+        page=chunk.page or 0,
+        page_end=chunk.page_end or 0,
+        paragraph=chunk.paragraph,
+        section=chunk.section,
+        start=chunk.start,
+        end=chunk.end,
+        ocr=document.chunk_is_ocr(chunk),
+        clause=document.chunk_clauses(chunk)[0],
+        clauses=document.chunk_clauses(chunk)[1],
+    )
 
 
 def document_keys(number: str) -> set[str]:
@@ -68,36 +93,81 @@ def document_keys(number: str) -> set[str]:
 
 
 class Indexer:
-    def __init__(self, settings: Settings, store: ChromaStore, embedder: Embedder, lexical: LexicalIndex) -> None:
+    def __init__(self, settings: Settings, store: ChromaStore, embedder: Embedder, lexical: LexicalIndex, lock: RLock) -> None:
         self.settings = settings
         self.store = store
         self.embedder = embedder
         self.lexical = lexical
+        self.lock = lock  # shared with the searcher: the lexical index never changes under a search
 
-    def sync(self, paths: Iterable[Path], prune: bool = False) -> IngestReport:
+    def sync(
+        self, paths: Iterable[Path], prune: bool = False, collection: str | None = None, root: Path | None = None,
+        on_progress: Progress | None = None,
+    ) -> IngestReport:
+        """Bring the named files into ``collection`` (default: the settings' default collection).
+
+        Sources are named relative to ``root`` (default: the corpus folder). Searches go on
+        meanwhile: the index lock is held only while the lexical index changes, not while embedding."""
+        collection = collection or self.settings.default_collection
+        notify = on_progress or (lambda _stage, _fraction: None)
         report = IngestReport()
-        pending: list[tuple[PreparedDocument, bool]] = []
+        pending: list[tuple[PreparedDocument, FileResult]] = []
         files = discover(paths)
-        for result in prepare_all(files, self.settings.corpus_dir, self.settings.chunk_size, self.settings.chunk_overlap):
+        prepared = prepare_all(files, root or self.settings.corpus_dir, self.settings.chunk_size, self.settings.chunk_overlap)
+        for number, (path, result) in enumerate(zip(files, prepared, strict=True), start=1):
+            notify("reading", number / len(files))
             if isinstance(result, IngestError):
                 report.errors.append(result)
+                report.files.append(FileResult(str(path), "failed", error=result.cause))
                 continue
+            row = FileResult(str(path), "", result.source, len(result.chunks), result.pages, sorted(result.ocr_pages))
+            report.files.append(row)
             state = self.store.source_state(result.source)
             if state == {result.doc_hash: len(result.chunks)}:
+                row.status = "unchanged"
                 report.unchanged.append(result.source)
-                self.lexical.ensure(result.source, [(c.id, c.text) for c in result.chunks], document_keys(result.meta.number))
+                self._refresh_metadata(result, collection)
+                if self.store.collection_of(result.source) != collection:
+                    self.store.move_source(result.source, collection)
+                    report.moved.append(result.source)
+                with self.lock:
+                    self.lexical.ensure(result.source, [(c.id, c.text) for c in result.chunks], document_keys(result.meta.number))
                 continue
-            pending.append((result, bool(state)))
+            row.status = "replaced" if state else "added"
+            pending.append((result, row))
         total = sum(len(document.chunks) for document, _ in pending)
         with tqdm(total=total, desc="Nhúng đoạn văn", unit="đoạn", disable=None if total else True) as progress:
-            for document, existed in pending:
-                self._write(document, progress)
+            for document, row in pending:
+                self._write(document, progress, collection)
+                notify("embedding", progress.n / total)
                 report.chunks_written += len(document.chunks)
-                (report.replaced if existed else report.added).append(document.source)
-        if prune:
-            report.removed = self._prune()
-        self.lexical.save()
+                (report.replaced if row.status == "replaced" else report.added).append(document.source)
+        with self.lock:
+            if prune:
+                report.removed = self._prune(collection)
+            self.lexical.save()
         return report
+
+    def _refresh_metadata(self, document: PreparedDocument, collection: str) -> None:
+        """Chunks stored before a metadata field existed (clause labels) get it without re-embedding."""
+        first = self.store.get([document.chunks[0].id]).get(document.chunks[0].id)
+        if first and "clause" not in first[1]:
+            self.store.update_metadata(
+                [c.id for c in document.chunks], [chunk_metadata(document, i, first[1].get("collection") or collection).to_chroma()
+                                                  for i in range(len(document.chunks))]
+            )
+
+    def remove(self, source: str) -> list[str]:
+        """Delete a document's chunks from the store and the lexical index; returns their ids."""
+        with self.lock:
+            removed = self.store.delete_source(source)
+            self.lexical.remove_ids(removed)
+            self.lexical.save()
+        return removed
+
+    def adopt_unassigned(self) -> int:
+        """Put chunks written before collections existed into the default collection (no re-embedding)."""
+        return sum(self.store.move_source(source, self.settings.default_collection) for source in self.store.unassigned_sources())
 
     def restore_lexical(self) -> None:
         """Tokenise every stored chunk the lexical index lacks (deleted, or written by an older version).
@@ -114,7 +184,7 @@ class Indexer:
         self.lexical.remove_ids(set(self.lexical.entries) - stored)
         self.lexical.save()
 
-    def _write(self, document: PreparedDocument, progress: tqdm) -> None:
+    def _write(self, document: PreparedDocument, progress: tqdm, collection: str) -> None:
         chunks = document.chunks
         for start in range(0, len(chunks), EMBED_BATCH):
             batch = chunks[start : start + EMBED_BATCH]
@@ -124,15 +194,17 @@ class Indexer:
                 [c.id for c in batch],
                 [c.text for c in batch],
                 embeddings,
-                [chunk_metadata(document, start + offset) for offset in range(len(batch))],
+                [chunk_metadata(document, start + offset, collection).to_chroma() for offset in range(len(batch))],
             )
             progress.update(len(batch))
-        stale = self.store.delete_stale(document.source, document.doc_hash)
-        self.lexical.replace_source(document.source, [(c.id, c.text) for c in chunks], stale, document_keys(document.meta.number))
+        with self.lock:
+            stale = self.store.delete_stale(document.source, document.doc_hash)
+            self.lexical.replace_source(document.source, [(c.id, c.text) for c in chunks], stale, document_keys(document.meta.number))
 
-    def _prune(self) -> list[str]:
+    def _prune(self, collection: str) -> list[str]:
+        """Remove the documents of ``collection`` whose files are gone (other collections are not touched)."""
         removed = []
-        for source in self.store.sources():
+        for source in self.store.sources({"collection": collection}):
             path = Path(source) if Path(source).is_absolute() else self.settings.corpus_dir / source
             if not path.exists():
                 self.lexical.remove_ids(self.store.delete_source(source))

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable
+from copy import copy
 from dataclasses import dataclass, field, replace
 from datetime import date
+from threading import RLock
 from typing import Any, Literal
 
+from ingest.clauses import clause_query
 from ingest.docnumbers import query_reference_keys
 from settings import Settings
 from vectorstore.abbreviations import Abbreviations
 from vectorstore.embeddings import Embedder
 from vectorstore.fusion import reciprocal_rank_fusion, weighted_fusion
 from vectorstore.lexical import LexicalIndex
+from vectorstore.records import ChunkMeta
+from vectorstore.scope import Scope
 from vectorstore.store import ChromaStore
 from vectorstore.tokenize import has_diacritics
 
@@ -36,34 +41,54 @@ class SearchHit:
     metadata: dict = field(default_factory=dict)
     similarity: float | None = None  # cosine to the query (None in lexical-only mode)
 
+    @property
+    def meta(self) -> ChunkMeta:
+        return ChunkMeta.from_chroma(self.metadata)
+
     def to_json(self) -> dict:
         """The DESIGN.md contract, plus the fields a citation needs."""
-        meta = self.metadata
+        meta = self.meta
         return {
             "id": self.id,
             "score": round(self.score, 6),
             "text": self.text,
-            "title": meta.get("title", ""),
-            "source": meta.get("source", ""),
-            "date": meta.get("date") or None,
-            "page": meta.get("page") or None,
-            "paragraph": meta.get("paragraph"),
-            "section": meta.get("section", ""),
-            "kind": meta.get("kind", ""),
-            "number": meta.get("number", ""),
+            "title": meta.title,
+            "source": meta.source,
+            "date": meta.date or None,
+            "page": meta.page or None,
+            "paragraph": meta.paragraph,
+            "section": meta.section,
+            "kind": meta.kind,
+            "number": meta.number,
+            "collection": meta.collection,
         }
 
 
 class Searcher:
-    def __init__(self, settings: Settings, store: ChromaStore, embedder: Embedder, lexical: LexicalIndex) -> None:
+    """Hybrid search over the chunks its :class:`Scope` admits, and no others.
+
+    Every search ANDs the scope into the Chroma ``where`` clause and into the BM25
+    candidate set before fusion, so no caller can ask for a chunk outside it."""
+
+    def __init__(
+        self, settings: Settings, store: ChromaStore, embedder: Embedder, lexical: LexicalIndex, lock: RLock, scope: Scope | None = None
+    ) -> None:
         self.settings = settings
         self.store = store
         self.embedder = embedder
         self.lexical = lexical
+        self.lock = lock  # shared with the indexer
+        self.scope = scope or Scope.everything()
         self.abbreviations = Abbreviations(settings.abbreviations_file)
 
+    def scoped(self, scope: Scope) -> Searcher:
+        """The same searcher restricted to ``scope`` (it shares the store, model and indexes)."""
+        view = copy(self)
+        view.scope = scope
+        return view
+
     def _where(self, filters: SearchFilters) -> dict | None:
-        clauses: list[dict] = []
+        clauses: list[dict] = [where] if (where := self.scope.where()) else []
         if filters.kind:
             clauses.append({"kind": filters.kind})
         if filters.after:
@@ -71,13 +96,17 @@ class Searcher:
         if filters.before:
             clauses.append({"date_ord": {"$lte": int(filters.before.strftime("%Y%m%d"))}})
         if filters.source:
-            matching = [s for s in self.store.sources() if s == filters.source or fnmatch.fnmatch(s, filters.source)]
+            matching = [s for s in self.store.sources(self.scope.where()) if s == filters.source or fnmatch.fnmatch(s, filters.source)]
             clauses.append({"source": {"$in": matching or [filters.source]}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
     def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None, mode: Mode = "hybrid") -> list[SearchHit]:
+        with self.lock:
+            return self._search(query, k, filters, mode)
+
+    def _search(self, query: str, k: int | None, filters: SearchFilters | None, mode: Mode) -> list[SearchHit]:
         k = k or self.settings.search_k
         where = self._where(filters or SearchFilters())
         expanded = self.abbreviations.expand(query)
@@ -95,8 +124,9 @@ class Searcher:
             hits = self._fetch([chunk_id for chunk_id, _ in lexical[:k]], None)
             return [replace(hits[chunk_id], score=score) for chunk_id, score in lexical[:k]]
         named = self._named_documents(expanded, allowed, found.keys())
+        clause_rank = self._named_clause(query, where)
         dense_order = list(found)
-        candidates = list(dict.fromkeys([*dense_order, *(chunk_id for chunk_id, _ in lexical), *sorted(named)]))
+        candidates = list(dict.fromkeys([*dense_order, *(chunk_id for chunk_id, _ in lexical), *sorted(named), *clause_rank]))
         found.update(self._fetch([chunk_id for chunk_id in candidates if chunk_id not in found], query_vector))
         if self.settings.fusion == "weighted":
             dense_scores = {chunk_id: found[chunk_id].similarity or 0.0 for chunk_id in candidates}
@@ -104,9 +134,30 @@ class Searcher:
             fused = weighted_fusion(dense_scores, self.lexical.scores(expanded, candidates), share)
         else:
             fused = reciprocal_rank_fusion([dense_order, [chunk_id for chunk_id, _ in lexical]], self.settings.rrf_k)
-        # A question that names a document number gets that document's chunks, and chunks citing it, first.
-        best = sorted(candidates, key=lambda chunk_id: (chunk_id in named, fused.get(chunk_id, 0.0)), reverse=True)[:k]
+        # A question that names a clause gets that clause first; one that names a document number gets
+        # that document's chunks, and chunks citing it, before the rest.
+        best = sorted(
+            candidates, key=lambda chunk_id: (clause_rank.get(chunk_id, 0), chunk_id in named, fused.get(chunk_id, 0.0)), reverse=True
+        )[:k]
         return [replace(found[chunk_id], score=fused.get(chunk_id, 0.0)) for chunk_id in best]
+
+    def _named_clause(self, query: str, where: dict | None) -> dict[str, int]:
+        """Chunks of the clause a question names ("điểm 4.3.1 Quy định 294"): 2 for those that start in it,
+        1 for those in which it starts; only in the document named with it, when one is."""
+        named = clause_query(query)
+        if named is None:
+            return {}
+        label, number = named
+        rank: dict[str, int] = {}
+        for ranking, clause_where in ((2, {"clause": label}), (1, {"clauses": {"$ne": ""}})):
+            combined = {"$and": [where, clause_where]} if where else clause_where
+            for chunk_id, _, raw in self.store.all_chunks(combined):
+                meta = ChunkMeta.from_chroma(raw)
+                if number and not meta.number.startswith(f"{number}-") and meta.number.split("-")[0].lstrip("0") != number.lstrip("0"):
+                    continue
+                if ranking == 2 or label in {item.partition(":")[2] for item in meta.clauses.split(";")}:
+                    rank.setdefault(chunk_id, ranking)
+        return rank
 
     def _named_documents(self, query: str, allowed: set[str] | None, dense_ids: Iterable[str]) -> set[str]:
         """Candidate chunks of, or citing, a document the query names by number ("QĐ 294")."""

@@ -52,9 +52,28 @@ class ChromaStore:
             state[str(metadata["doc_hash"])] = state.get(str(metadata["doc_hash"]), 0) + 1
         return state
 
-    def sources(self) -> list[str]:
-        found = self.collection.get(include=["metadatas"])
+    def sources(self, where: dict | None = None) -> list[str]:
+        found = self.collection.get(where=where or None, include=["metadatas"])
         return sorted({str(metadata["source"]) for metadata in found["metadatas"] or []})
+
+    def collection_of(self, source: str) -> str:
+        found = self.collection.get(where={"source": source}, limit=1, include=["metadatas"])
+        return str((found["metadatas"] or [{}])[0].get("collection", ""))
+
+    def unassigned_sources(self) -> set[str]:
+        found = self.collection.get(include=["metadatas"])
+        return {str(metadata["source"]) for metadata in found["metadatas"] or [] if not metadata.get("collection")}
+
+    def update_metadata(self, ids: Sequence[str], metadatas: Sequence[dict]) -> None:
+        self.collection.update(ids=list(ids), metadatas=list(metadatas))
+
+    def move_source(self, source: str, collection: str) -> int:
+        """Put every chunk of ``source`` in another access collection; returns how many moved."""
+        found = self.collection.get(where={"source": source}, include=["metadatas"])
+        moved = [{**metadata, "collection": collection} for metadata in found["metadatas"] or []]
+        if moved:
+            self.collection.update(ids=found["ids"], metadatas=moved)
+        return len(moved)
 
     def upsert(self, ids: Sequence[str], texts: Sequence[str], embeddings: Any, metadatas: Sequence[dict]) -> None:
         self.collection.upsert(ids=list(ids), documents=list(texts), embeddings=embeddings, metadatas=list(metadatas))
@@ -99,6 +118,8 @@ class ChromaStore:
         ]
 
     def get(self, ids: Sequence[str]) -> dict[str, tuple[str, dict]]:
+        if not ids:
+            return {}
         found = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
         return {chunk_id: (text, metadata) for chunk_id, text, metadata in zip(found["ids"], found["documents"], found["metadatas"], strict=True)}
 

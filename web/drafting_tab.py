@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import gradio as gr
 
-from drafting import Draft, Drafter
-from drafting.export import to_docx, to_markdown
+from drafting import Draft, SpeechKinds
+from drafting.export import to_markdown
+from services import Services, Workspace
 
 COLUMNS = ["Mục", "STT", "Giữ", "Trích nguyên văn", "Nguồn"]
 
@@ -40,12 +42,9 @@ def _truthy(value) -> bool:
     return str(value).strip().lower() not in {"false", "0", "", "none", "không"}
 
 
-def build_tab(drafter: Drafter | None) -> None:
-    kinds = drafter.kinds.kinds if drafter else {}
+def build_tab(services: Services, workspace_for: Callable[[Services, gr.Request], Workspace]) -> None:
+    kinds = SpeechKinds(services.settings.prompts_dir).kinds
     with gr.Tab("Soạn bài phát biểu"):
-        if drafter is None:
-            gr.Markdown("⚠️ Chức năng soạn thảo chưa sẵn sàng (kho tài liệu chưa mở được).")
-            return
         state = gr.State(None)
         with gr.Row():
             kind = gr.Dropdown([(spec["label"], name) for name, spec in kinds.items()], value=next(iter(kinds)), label="Loại bài")
@@ -71,21 +70,22 @@ def build_tab(drafter: Drafter | None) -> None:
             titles = [s.title for s in draft.sections] if draft else []
             return draft, excerpt_rows(draft), gr.update(choices=titles, value=titles[0] if titles else None), to_markdown(draft) if draft else ""
 
-        def create(kind_name: str, topic_text: str, org: str, count: float):
+        def create(kind_name: str, topic_text: str, org: str, count: float, request: gr.Request):
             if not topic_text or not topic_text.strip():
                 raise gr.Error("Hãy nhập chủ đề bài phát biểu.")
-            return refresh(drafter.draft(topic_text.strip(), kind_name, int(count), organisation=org.strip()))
+            workspace = workspace_for(services, request)
+            return refresh(workspace.draft(topic_text.strip(), kind_name, int(count), organisation=org.strip()))
 
         def apply_edits(draft: Draft | None, rows: list[list]):
             if draft is None:
                 raise gr.Error("Chưa có dàn ý.")
             return refresh(apply_rows(draft, rows))
 
-        def add_more(draft: Draft | None, title: str):
+        def add_more(draft: Draft | None, title: str, request: gr.Request):
             if draft is None:
                 raise gr.Error("Chưa có dàn ý.")
-            drafter.more(draft, [s.title for s in draft.sections].index(title))
-            return refresh(draft)
+            workspace = workspace_for(services, request)
+            return refresh(workspace.more_excerpts(draft, [s.title for s in draft.sections].index(title)))
 
         def load_prose(draft: Draft | None, title: str) -> str:
             return next((s.text for s in draft.sections if s.title == title), "") if draft else ""
@@ -98,21 +98,23 @@ def build_tab(drafter: Drafter | None) -> None:
                     item.text = text.strip()
             return refresh(draft)
 
-        def export(draft: Draft | None, suffix: str) -> str:
+        def export(draft: Draft | None, suffix: str, request: gr.Request) -> str:
             if draft is None:
                 raise gr.Error("Chưa có dàn ý.")
-            path = Path(tempfile.mkdtemp(prefix="ban-thao-")) / f"ban-thao{suffix}"
-            if suffix == ".docx":
-                to_docx(draft, path)
-            else:
-                path.write_text(to_markdown(draft), encoding="utf-8")
-            return str(path)
+            workspace = workspace_for(services, request)
+            return str(workspace.export(draft, Path(tempfile.mkdtemp(prefix="ban-thao-")) / f"ban-thao{suffix}"))
 
         outputs = [state, table, section, preview]
         make.click(create, [kind, topic, organisation, per_section], outputs, api_name="draft")
         apply.click(apply_edits, [state, table], outputs, api_name="apply_edits")
         more.click(add_more, [state, section], outputs, api_name="more_excerpts")
-        section.change(load_prose, [state, section], prose, api_name=False)
+        section.change(load_prose, [state, section], prose, api_visibility="private")
         save.click(save_prose, [state, section, prose], outputs, api_name="save_prose")
-        export_docx.click(lambda d: export(d, ".docx"), state, files, api_name="export_docx")
-        export_md.click(lambda d: export(d, ".md"), state, files, api_name="export_md")
+        def export_docx_file(draft: Draft | None, request: gr.Request) -> str:
+            return export(draft, ".docx", request)
+
+        def export_md_file(draft: Draft | None, request: gr.Request) -> str:
+            return export(draft, ".md", request)
+
+        export_docx.click(export_docx_file, state, files, api_name="export_docx")
+        export_md.click(export_md_file, state, files, api_name="export_md")

@@ -7,22 +7,25 @@ from collections.abc import Iterator
 
 import gradio as gr
 
-from chat import Answer, Assistant, LLMError, Turn
-from drafting import Drafter
-from settings import Settings
-from vectorstore import Index, SearchFilters
+from access import AccessError
+from chat import Answer, LLMError, Turn
+from server.auth import principal_of
+from services import Services, Workspace
+from vectorstore import SearchFilters
+from web.admin_tab import build_admin_tab
 from web.drafting_tab import build_tab
+from web.history_tab import build_history_tab
+from web.library_tab import build_library_tab
 
 EXAMPLE_QUESTIONS = [
     "Người vào Đảng phải đủ bao nhiêu tuổi?",
     "Ai phát biểu chỉ đạo tại Đại hội Chi bộ Trung tâm Thông tin – Thư viện nhiệm kỳ 2025-2027?",
     "Trường Đại học Công nghệ công bố chiến lược phát triển đến năm nào?",
 ]
+OCR_NOTE = "văn bản nhận dạng OCR từ bản quét, có thể sai dấu hoặc chữ"
+PERSONAL_MODE = "🔒 **Chế độ cá nhân** — không cần đăng nhập, chỉ truy cập được trực tiếp trên máy này (127.0.0.1)."
+ROLE_LABELS = {"admin": "quản trị", "editor": "biên tập", "member": "đảng viên"}
 NOT_READY = "⚠️ Mô hình ngôn ngữ chưa sẵn sàng: {error}. Hãy kiểm tra cấu hình (RAG_LLM_BACKEND) hoặc dùng chế độ trích xuất."
-
-
-def _where(meta: dict) -> str:
-    return f"trang {meta['page']}" if meta.get("page") else f"đoạn {meta.get('paragraph')}"
 
 
 def _highlight(text: str, start: int, end: int) -> str:
@@ -35,10 +38,13 @@ def render_sources(answer: Answer) -> str:
     """Each citation: title, date, page, the quote, and the whole chunk with the quote marked."""
     parts = [f"<p class='flag'>⚠️ {html.escape(flag)}</p>" for flag in answer.flags]
     for c in answer.citations:
-        where = f"trang {c.page}" if c.page else f"đoạn {c.paragraph}"
+        where = c.place
+        link = f"api/v1/documents/{html.escape(c.doc_hash)}/file" + (f"#page={c.page}" if c.page else "")
         parts.append(
             f"<div class='citation' data-chunk-id='{html.escape(c.id)}'><b>[{c.n}] {html.escape(c.title)}</b> — "
-            f"{html.escape(c.date or 'không rõ ngày')}, {where}<blockquote>“{html.escape(c.quote)}”</blockquote>"
+            f"{html.escape(c.date or 'không rõ ngày')}, {where} · <a href='{link}' target='_blank'>Mở tài liệu</a>"
+            + (f"<p class='ocr'>{OCR_NOTE}</p>" if c.ocr else "")
+            + f"<blockquote>“{html.escape(c.quote)}”</blockquote>"
             f"<details><summary>Xem toàn đoạn <code>{html.escape(c.id)}</code></summary>"
             f"<p>{_highlight(c.text, c.start, c.end)}</p></details></div>"
         )
@@ -55,8 +61,8 @@ def answer_markdown(answer: Answer) -> str:
     if answer.citations:
         lines.append("\n**Nguồn:**")
         for c in answer.citations:
-            where = f"tr. {c.page}" if c.page else f"đoạn {c.paragraph}"
-            lines.append(f"- [{c.n}] *{c.title}* — {c.date or 'không rõ ngày'}, {where}: “{c.quote}”")
+            where = c.place
+            lines.append(f"- [{c.n}] *{c.title}* — {c.date or 'không rõ ngày'}, {where}: “{c.quote}”" + (f" ({OCR_NOTE})" if c.ocr else ""))
     return "\n".join(lines)
 
 
@@ -65,64 +71,98 @@ def render_hits(hits) -> str:
         return "<p>Không tìm thấy đoạn văn nào phù hợp.</p>"
     cards = []
     for rank, hit in enumerate(hits, start=1):
-        meta = hit.metadata
+        meta = hit.meta
         cards.append(
-            f"<details class='source' data-chunk-id='{html.escape(hit.id)}'><summary><b>[{rank}] {html.escape(meta.get('title', ''))}</b> — "
-            f"{html.escape(meta.get('date') or 'không rõ ngày')}, {_where(meta)}</summary>"
+            f"<details class='source' data-chunk-id='{html.escape(hit.id)}'><summary><b>[{rank}] {html.escape(meta.title)}</b> — "
+            f"{html.escape(meta.date or 'không rõ ngày')}, {meta.location}</summary>"
             f"<blockquote>{html.escape(hit.text).replace(chr(10), '<br>')}</blockquote></details>"
         )
     return "\n".join(cards)
 
 
-def build(
-    settings: Settings, index: Index, assistant: Assistant | None, startup_error: str = "", drafter: Drafter | None = None
-) -> gr.Blocks:
-    def history_turns(history: list[dict]) -> list[Turn]:
-        turns, question = [], None
-        for message in history:
-            if message["role"] == "user":
-                question = message["content"]
-            elif question is not None:
-                turns.append(Turn(str(question), str(message["content"])))
-                question = None
-        return turns
+def workspace_for(services: Services, request: gr.Request) -> Workspace:
+    """The caller of a Gradio event, through the server's one authentication dependency."""
+    try:
+        principal = principal_of(services, request.cookies, request.headers, request.client.host if request.client else "")
+    except AccessError as error:
+        raise gr.Error(str(error)) from error
+    return services.acting_as(principal, "web")
 
-    def respond(question: str, history: list[dict]) -> Iterator[tuple[list[dict], str, str]]:
+
+def history_turns(history: list[dict]) -> list[Turn]:
+    turns, question = [], None
+    for message in history:
+        if message["role"] == "user":
+            question = message["content"]
+        elif question is not None:
+            turns.append(Turn(str(question), str(message["content"])))
+            question = None
+    return turns
+
+
+def build(services: Services) -> gr.Blocks:
+    settings = services.settings
+    startup_error = services.backend_error
+
+    def respond(question: str, history: list[dict], request: gr.Request) -> Iterator[tuple[list[dict], str, str, int | None]]:
         history = list(history or [])
         if not question or not question.strip():
-            yield history, "", ""
+            yield history, "", "", None
             return
-        if assistant is None:
-            yield [*history, {"role": "user", "content": question}, {"role": "assistant", "content": NOT_READY.format(error=startup_error)}], "", ""
-            return
+        workspace = workspace_for(services, request)
         turns = history_turns(history)
         history = [*history, {"role": "user", "content": question}, {"role": "assistant", "content": "…"}]
         streamed = ""
         try:
-            for event in assistant.stream(question, turns):
+            for event in workspace.stream(question, turns):
                 if isinstance(event, Answer):
                     history[-1] = {"role": "assistant", "content": answer_markdown(event)}
-                    yield history, render_sources(event), ""
+                    yield history, render_sources(event), "", event.audit_id
                 else:
                     streamed += event
                     history[-1] = {"role": "assistant", "content": streamed}
-                    yield history, "", ""
+                    yield history, "", "", None
         except LLMError as error:
             history[-1] = {"role": "assistant", "content": NOT_READY.format(error=error)}
-            yield history, "", ""
+            yield history, "", "", None
 
-    def ask(question: str) -> tuple[str, str]:
+    def ask(question: str, request: gr.Request) -> tuple[str, str]:
         """One question, no history: the endpoint tests and scripts call."""
-        *_, (history, sources, _) = respond(question, [])
+        *_, (history, sources, _, _) = respond(question, [], request)
         return history[-1]["content"] if history else "", sources
 
-    def search(query: str, k: float, kind: str) -> str:
+    def search(query: str, k: float, kind: str, request: gr.Request) -> str:
         if not query or not query.strip():
             return "<p>Hãy nhập câu hỏi hoặc từ khoá.</p>"
-        return render_hits(index.searcher.search(query, int(k), SearchFilters(kind=kind or None)))
+        return render_hits(workspace_for(services, request).search(query, int(k), SearchFilters(kind=kind or None)))
+
+    def whoami(request: gr.Request):
+        workspace = workspace_for(services, request)
+        principal = workspace.principal
+        if settings.auth:
+            banner = f"Đăng nhập: **{principal.name}** ({ROLE_LABELS.get(principal.role, principal.role)}) · [Đăng xuất](logout)"
+        else:
+            banner = PERSONAL_MODE
+        return banner, gr.update(visible=principal.role in ("editor", "admin")), gr.update(visible=principal.is_admin)
+
+    def rate(answer_id: int | None, helpful: bool, reason: str, comment: str, request: gr.Request) -> str:
+        if not answer_id:
+            raise gr.Error("Chưa có câu trả lời để đánh giá.")
+        try:
+            workspace_for(services, request).feedback(int(answer_id), helpful, "" if helpful else (reason or "khác"), comment or "")
+        except AccessError as error:
+            raise gr.Error(str(error)) from error
+        return "Cảm ơn bạn đã góp ý." if helpful else "Đã ghi nhận góp ý; quản trị viên sẽ xem lại câu trả lời này."
+
+    def thumbs_up(answer_id: int | None, reason: str, comment: str, request: gr.Request) -> str:
+        return rate(answer_id, True, reason, comment, request)
+
+    def thumbs_down(answer_id: int | None, reason: str, comment: str, request: gr.Request) -> str:
+        return rate(answer_id, False, reason, comment, request)
 
     with gr.Blocks(title="Trợ lý tài liệu Đảng") as app:
         gr.Markdown("# Trợ lý tài liệu Đảng\nHỏi đáp về báo cáo, nghị quyết, quy định và tin hoạt động chi bộ — mỗi ý đều dẫn nguồn.")
+        who = gr.Markdown()
         if startup_error:
             gr.Markdown(NOT_READY.format(error=html.escape(startup_error)))
         with gr.Tab("Hỏi đáp"):
@@ -132,10 +172,21 @@ def build(
                 send = gr.Button("Gửi", variant="primary")
                 clear = gr.Button("Xoá hội thoại")
             sources = gr.HTML(label="Nguồn trích dẫn")
+            answer_id = gr.State(None)
+            with gr.Accordion("Câu trả lời này có đúng không?", open=False):
+                with gr.Row():
+                    reason = gr.Radio(["sai nội dung", "sai nguồn", "thiếu ý", "khác"], label="Lý do (khi chưa đúng)")
+                    comment = gr.Textbox(label="Góp ý thêm (không bắt buộc)")
+                with gr.Row():
+                    good = gr.Button("👍 Đúng")
+                    bad = gr.Button("👎 Chưa đúng")
+                thanks = gr.Markdown()
             gr.Examples(EXAMPLE_QUESTIONS, inputs=question, label="Câu hỏi mẫu")
-            send.click(respond, [question, chatbot], [chatbot, sources, question], api_name="chat")
-            question.submit(respond, [question, chatbot], [chatbot, sources, question], api_name=False)
-            clear.click(lambda: ([], "", ""), None, [chatbot, sources, question], api_name=False)
+            send.click(respond, [question, chatbot], [chatbot, sources, question, answer_id], api_name="chat")
+            question.submit(respond, [question, chatbot], [chatbot, sources, question, answer_id], api_visibility="private")
+            good.click(thumbs_up, [answer_id, reason, comment], thanks, api_name="feedback_up")
+            bad.click(thumbs_down, [answer_id, reason, comment], thanks, api_name="feedback_down")
+            clear.click(lambda: ([], "", ""), None, [chatbot, sources, question], api_visibility="private")
             hidden_answer, hidden_sources = gr.Markdown(visible=False), gr.HTML(visible=False)
             gr.Button(visible=False).click(ask, question, [hidden_answer, hidden_sources], api_name="ask")
         with gr.Tab("Tra cứu"):
@@ -148,19 +199,10 @@ def build(
             find = gr.Button("Tìm", variant="primary")
             results = gr.HTML()
             find.click(search, [query, k, kind], results, api_name="search")
-            query.submit(search, [query, k, kind], results, api_name=False)
-        build_tab(drafter)
+            query.submit(search, [query, k, kind], results, api_visibility="private")
+        build_tab(services, workspace_for)
+        build_history_tab(services, workspace_for)
+        library_tab = build_library_tab(services, workspace_for)
+        admin_tab = build_admin_tab(services, workspace_for)
+        app.load(whoami, None, [who, library_tab, admin_tab], api_visibility="private")
     return app
-
-
-def launch(settings: Settings, index: Index) -> None:
-    from chat import make_backend
-
-    assistant, drafter, error = None, None, ""
-    try:
-        backend = make_backend(settings)
-        assistant = Assistant(settings, index, backend)
-        drafter = Drafter(settings, index, backend)
-    except Exception as failure:
-        error = str(failure)
-    build(settings, index, assistant, error, drafter).queue().launch(server_name=settings.host, server_port=settings.port)

@@ -1,0 +1,66 @@
+"""The one authentication dependency: every route and every Gradio event asks it who is calling.
+
+Personal mode (``RAG_AUTH`` off) has no login: the caller is the local administrator,
+and only a direct loopback connection qualifies — a request from another address,
+or one relayed by a proxy, is refused, so personal mode cannot be exposed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+
+from fastapi import Request
+
+from access import LOCAL_ADMIN, AccessError, Principal
+from services import Services
+
+SESSION_COOKIE = "rag_session"
+_PROXY_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def principal_of(services: Services, cookies: Mapping[str, str], headers: Mapping[str, str], client_host: str) -> Principal:
+    """Who sent this request: an API key (Authorization: Bearer), a session cookie, or personal mode's
+    local administrator; AccessError (401) when nobody valid did."""
+    authorization = headers.get("authorization", "")
+    if authorization:
+        scheme, _, key = authorization.partition(" ")
+        principal = services.keys.resolve(key.strip()) if scheme.lower() == "bearer" else None
+        if principal is None:
+            raise AccessError("Khoá API không hợp lệ, đã thu hồi hoặc hết hạn.", 401, "invalid_key")
+        services.rate_limiter.check(principal.key + f"#{principal.id}")
+        return principal
+    if not services.settings.auth:
+        if not is_loopback(client_host) or any(name in headers for name in _PROXY_HEADERS):
+            raise AccessError("Chế độ cá nhân chỉ dùng được trực tiếp trên máy này.", 403, "personal_mode_local_only")
+        return LOCAL_ADMIN
+    principal = services.accounts.resolve_session(cookies.get(SESSION_COOKIE, ""))
+    if principal is None:
+        raise AccessError("Bạn cần đăng nhập.", 401, "unauthenticated")
+    return principal
+
+
+def client_host(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def current_principal(request: Request) -> Principal:
+    """FastAPI dependency for every route of the server."""
+    services: Services = request.app.state.services
+    return principal_of(services, request.cookies, request.headers, client_host(request))
+
+
+def require_admin(request: Request) -> Principal:
+    principal = current_principal(request)
+    if not principal.is_admin:
+        raise AccessError("Chức năng này chỉ dành cho quản trị viên.", 403)
+    return principal

@@ -1,0 +1,290 @@
+"""The composition root: one function builds everything every front end uses.
+
+CLI, web, HTTP API, bench and eval all call :func:`build_services`, then act for a
+:class:`~access.Principal` through :meth:`Services.acting_as`. The principal's
+access scope reaches the retriever here, once, so no front end threads a user
+through its own call sites or does its own checking; every action is audited here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from access import AccessError, Accounts, AuditLog, Principal, connect, migrate, session_factory
+from access.keys import ApiKeys
+from access.ratelimit import RateLimiter
+from chat import Answer, Assistant, Turn, make_backend
+from chat.llm import ChatBackend, ExtractiveBackend
+from drafting import Draft, Drafter
+from drafting.export import to_docx, to_markdown
+from library import JobQueue
+from settings import Settings
+from vectorstore import Embedder, Index, IngestReport, Scope, SearchFilters, SearchHit, open_index
+from vectorstore.indexer import Progress
+from vectorstore.records import ChunkMeta
+from vectorstore.search import Mode
+
+
+@dataclass
+class Services:
+    settings: Settings
+    index: Index
+    backend: ChatBackend
+    accounts: Accounts
+    audit: AuditLog
+    keys: ApiKeys
+    rate_limiter: RateLimiter
+    backend_error: str = ""  # why the configured LLM could not be loaded ("" when it was)
+
+    @cached_property
+    def jobs(self) -> JobQueue:
+        """Uploads ingested in the background, one at a time."""
+        return JobQueue(self)
+
+    def file_of(self, meta: ChunkMeta) -> Path:
+        """Where a document's original file lies: uploads in the library folder, the rest in corpus/."""
+        source = Path(meta.source)
+        if source.is_absolute():
+            return source
+        return self.settings.data_dir / source if source.parts[0] == self.settings.library_dir.name else self.settings.corpus_dir / source
+
+    def acting_as(self, principal: Principal, channel: str, collection: str | None = None) -> Workspace:
+        """What ``principal`` may do, through ``channel`` (cli, web, api): every search is scoped to them,
+        and to ``collection`` alone when one is named (it must be one they may read)."""
+        scope = self.accounts.scope_for(principal)
+        if collection is not None:
+            if not scope.admits(collection) or collection not in {c.name for c in self.accounts.list_collections()}:
+                raise AccessError(f"Không có bộ tài liệu '{collection}' (hoặc bạn không được đọc bộ này).", 404, "unknown_collection")
+            scope = Scope.only({collection})
+        return Workspace(self, principal, channel, self.index.scoped(scope))
+
+
+@dataclass
+class DocumentInfo:
+    """A stored document as the library lists it."""
+
+    meta: ChunkMeta  # of its first chunk: the document-level fields
+    chunks: int
+    pages: int
+
+    def add_chunk(self, meta: ChunkMeta) -> DocumentInfo:
+        self.chunks += 1
+        self.pages = max(self.pages, meta.page_end, meta.page)
+        return self
+
+
+@dataclass
+class Workspace:
+    """One principal's view of the services; the only way front ends reach documents."""
+
+    services: Services
+    principal: Principal
+    channel: str
+    index: Index  # scoped: its searcher admits only the principal's collections
+
+    @property
+    def assistant(self) -> Assistant:
+        return Assistant(self.services.settings, self.index, self.services.backend)
+
+    @property
+    def drafter(self) -> Drafter:
+        return Drafter(self.services.settings, self.index, self.services.backend)
+
+    def _record(self, action: str, **fields) -> int:
+        if self.principal.key:
+            fields["key"] = self.principal.key
+        return self.services.audit.record(self.principal.name, action, channel=self.channel, **fields)
+
+    # --- questions ------------------------------------------------------------------
+    def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Answer]:
+        """Text pieces, then the checked answer; the answer is audited and kept in the user's history."""
+        for event in self.assistant.stream(question, history):
+            if isinstance(event, Answer):
+                self._record_answer(event)
+            yield event
+
+    def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
+        *_, final = self.stream(question, history)
+        assert isinstance(final, Answer)
+        return final
+
+    def _record_answer(self, answer: Answer) -> None:
+        """Audit the answer (its id lets the asker give feedback on it) and keep it in their history."""
+        citations = [citation.to_json() for citation in answer.citations]
+        answer.audit_id = self._record(
+            "ask",
+            question=answer.question,
+            answer=answer.answer,
+            chunk_ids=[citation.id for citation in answer.citations],
+            documents=[citation.source for citation in answer.citations],
+            latency_ms=round(answer.seconds * 1000),
+            refused=answer.refused,
+            standalone=answer.standalone_question,
+            backend=answer.backend,
+        )
+        self.services.audit.remember(self.principal, answer.question, answer.answer, citations)
+
+    def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None, mode: Mode = "hybrid") -> list[SearchHit]:
+        started = time.perf_counter()
+        hits = self.index.searcher.search(query, k, filters, mode=mode)
+        self._record(
+            "search", question=query, chunk_ids=[hit.id for hit in hits], documents=[hit.meta.source for hit in hits],
+            latency_ms=round((time.perf_counter() - started) * 1000),
+        )
+        return hits
+
+    # --- drafting ---------------------------------------------------------------------
+    def draft(self, topic: str, kind: str, per_section: int = 2, filters: SearchFilters | None = None, organisation: str = "") -> Draft:
+        started = time.perf_counter()
+        draft = self.drafter.draft(topic, kind, per_section, filters, organisation)
+        self._record_draft("draft", draft, started)
+        return draft
+
+    def more_excerpts(self, draft: Draft, section_index: int) -> Draft:
+        started = time.perf_counter()
+        self.drafter.more(draft, section_index)
+        self._record_draft("draft_more", draft, started)
+        return draft
+
+    def _record_draft(self, action: str, draft: Draft, started: float) -> None:
+        excerpts = draft.excerpts()
+        self._record(
+            action, question=draft.topic, chunk_ids=[e.id for e in excerpts], documents=[e.source for e in excerpts],
+            latency_ms=round((time.perf_counter() - started) * 1000), kind=draft.kind,
+        )
+
+    def export(self, draft: Draft, path: Path) -> Path:
+        """Write the draft as .docx or .md (by suffix); exports are audited."""
+        if path.suffix == ".docx":
+            to_docx(draft, path)
+        else:
+            path.write_text(to_markdown(draft), encoding="utf-8")
+        excerpts = draft.excerpts()
+        self._record("export", question=draft.topic, chunk_ids=[e.id for e in excerpts], documents=[e.source for e in excerpts], format=path.suffix)
+        return path
+
+    # --- the library --------------------------------------------------------------------
+    def ingest(
+        self, paths: list[Path], collection: str | None = None, prune: bool = False, root: Path | None = None, on_progress: Progress | None = None
+    ) -> IngestReport:
+        """Ingest into a collection the principal manages; every added or replaced document is audited."""
+        collection = collection or self.services.settings.default_collection
+        self.services.accounts.collection(collection)
+        if not self.services.accounts.may_manage(self.principal, collection):
+            raise AccessError(f"Bạn không có quyền thêm tài liệu vào bộ '{collection}'.", 403)
+        report = self.services.index.indexer.sync(paths, prune=prune, collection=collection, root=root, on_progress=on_progress)
+        for source in (*report.added, *report.replaced, *report.moved):
+            self._record("upload", documents=[source], collection=collection)
+        for source in report.removed:
+            self._record("delete", documents=[source], collection=collection)
+        return report
+
+    def documents(self) -> list[DocumentInfo]:
+        """The documents the principal may read, one record each (from their chunks' metadata)."""
+        by_hash: dict[str, DocumentInfo] = {}
+        for _, _, raw in self.index.searcher.store.all_chunks(self.index.searcher.scope.where()):
+            meta = ChunkMeta.from_chroma(raw)
+            by_hash.setdefault(meta.doc_hash, DocumentInfo(meta, 0, 0)).add_chunk(meta)
+        return sorted(by_hash.values(), key=lambda info: (info.meta.collection, info.meta.source))
+
+    def document(self, doc_hash: str) -> DocumentInfo:
+        """A document the principal may read; any other is 'not found', never 'forbidden'."""
+        found = [info for info in self.documents() if info.meta.doc_hash == doc_hash]
+        if not found:
+            raise AccessError("Không tìm thấy tài liệu này.", 404, "not_found")
+        return found[0]
+
+    def document_file(self, doc_hash: str) -> Path:
+        """The original file of a document the principal may read."""
+        path = self.services.file_of(self.document(doc_hash).meta)
+        if not path.is_file():
+            raise AccessError("Không tìm thấy tệp gốc của tài liệu này.", 404, "not_found")
+        self._record("download", documents=[str(path.name)])
+        return path
+
+    def document_pages(self, doc_hash: str) -> list[tuple[str, str]]:
+        """A readable document's text as stored, page by page ("trang 3", text), overlaps removed."""
+        meta = self.document(doc_hash).meta
+        chunks = sorted(
+            ((ChunkMeta.from_chroma(raw), text) for _, text, raw in self.index.searcher.store.all_chunks({"doc_hash": meta.doc_hash})),
+            key=lambda item: item[0].start,
+        )
+        pages: dict[str, str] = {}
+        covered = 0
+        for chunk, text in chunks:
+            fresh = text[max(covered - chunk.start, 0):]  # chunks overlap; show each character once
+            covered = max(covered, chunk.end)
+            label = chunk.location if chunk.page else "toàn văn"
+            pages[label] = (pages.get(label, "") + " " + fresh).strip()
+        return list(pages.items())
+
+    def move_document(self, doc_hash: str, collection: str) -> None:
+        """Put a document in another collection; the principal must manage both."""
+        meta = self.document(doc_hash).meta
+        self.services.accounts.collection(collection)
+        for name in (meta.collection, collection):
+            if not self.services.accounts.may_manage(self.principal, name):
+                raise AccessError(f"Bạn không có quyền quản lý bộ '{name}'.", 403)
+        self.services.index.store.move_source(meta.source, collection)
+        self._record("move", documents=[meta.source], collection=collection, previous=meta.collection)
+
+    def delete_document(self, doc_hash: str) -> str:
+        """Remove a document from Chroma, the BM25 index and the library folder; editors of its collection only."""
+        meta = self.document(doc_hash).meta
+        if not self.services.accounts.may_manage(self.principal, meta.collection):
+            raise AccessError(f"Bạn không có quyền xoá tài liệu của bộ '{meta.collection}'.", 403)
+        self.services.index.indexer.remove(meta.source)
+        path = self.services.file_of(meta)
+        if path.is_file() and self.services.settings.library_dir in path.resolve().parents:
+            path.unlink()  # an uploaded original goes too; files of corpus/ belong to the repository
+        self._record("delete", documents=[meta.source], collection=meta.collection)
+        return meta.source
+
+    # --- drafts and feedback ----------------------------------------------------------------
+    def save_draft(self, draft: Draft) -> int:
+        return self.services.audit.save_draft(self.principal, draft.to_json())
+
+    def stored_draft(self, draft_id: int) -> Draft:
+        return Draft.from_json(self.services.audit.draft(self.principal, draft_id))
+
+    def feedback(self, answer_id: int, helpful: bool, reason: str = "", comment: str = "") -> int:
+        """👍/👎 on one of the principal's own answers, kept with its audit row."""
+        feedback_id = self.services.audit.add_feedback(self.principal, answer_id, helpful, reason, comment)
+        self._record("feedback", answer_id=answer_id, helpful=helpful, reason=reason)
+        return feedback_id
+
+
+def build_services(
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    index: Index | None = None,
+    backend: ChatBackend | None = None,
+    lenient: bool = False,
+) -> Services:
+    """Open the index, load the configured answer backend, open and migrate the accounts database.
+
+    A model that fails to load raises, unless ``lenient`` (the web app, which then opens with
+    extractive answers and says why)."""
+    engine = connect(settings.database)
+    migrate(engine)
+    sessions = session_factory(engine)
+    audit = AuditLog(sessions)
+    accounts = Accounts(settings, sessions, audit)
+    keys = ApiKeys(sessions, accounts)
+    accounts.ensure_collection(settings.default_collection, "public")
+    audit.purge(settings.audit_retention_days)
+    index = index or open_index(settings, embedder)
+    error = ""
+    if backend is None:
+        try:
+            backend = make_backend(settings)
+        except Exception as failure:
+            if not lenient:
+                raise
+            backend, error = ExtractiveBackend(), str(failure)
+    return Services(settings, index, backend, accounts, audit, keys, RateLimiter(settings.api_rate_per_minute), error)

@@ -1,0 +1,64 @@
+"""The chunk metadata record: written to Chroma and read back in this one module.
+
+Chroma stores flat dicts without None values; everything else in the code reads
+a :class:`ChunkMeta`, so a field is named, typed and defaulted once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ChunkMeta:
+    source: str  # the document's path under the corpus (its identity in the store)
+    collection: str = ""  # the access collection the document belongs to
+    doc_hash: str = ""
+    n_chunks: int = 0
+    chunk_index: int = 0
+    title: str = ""
+    date: str = ""  # ISO date, "" when unknown
+    kind: str = ""
+    number: str = ""  # the document's own number, e.g. "294-QĐ/TW"
+    issuer: str = ""
+    organisation: str = ""
+    term: str = ""
+    references: str = ""  # "; "-separated numbers of the documents it cites
+    page: int = 0  # 0: not paginated
+    page_end: int = 0
+    paragraph: int = 0
+    section: str = ""
+    start: int = 0  # offsets of the chunk in its document's cleaned text
+    end: int = 0
+    ocr: bool = False  # the text was read by OCR from a scanned page
+    clause: str = ""  # the provision the chunk starts in, as the document numbers it ("4.3.1", "10.6.2(đ)")
+    clauses: str = ""  # provisions starting inside the chunk: "offset:label;…" (offsets within the chunk)
+
+    def clause_at(self, offset: int) -> str:
+        """The provision at ``offset`` of the chunk's text ("" when the document has none)."""
+        label = self.clause
+        for item in filter(None, self.clauses.split(";")):
+            start, _, name = item.partition(":")
+            if int(start) <= offset:
+                label = name
+        return label
+
+    @property
+    def date_ord(self) -> int:
+        """The date as YYYYMMDD, for Chroma's numeric range filters (0 when unknown)."""
+        return int(self.date.replace("-", "")) if self.date else 0
+
+    @property
+    def location(self) -> str:
+        """Where in the document, as a reader says it: "trang 12" or "đoạn 3"."""
+        return f"trang {self.page}" if self.page else f"đoạn {self.paragraph}"
+
+    def to_chroma(self) -> dict[str, str | int]:
+        return {**asdict(self), "date_ord": self.date_ord}
+
+    @classmethod
+    def from_chroma(cls, raw: dict[str, Any]) -> ChunkMeta:
+        known = {field.name: field for field in fields(cls)}
+        values = {name: raw[name] for name in known if raw.get(name) is not None}
+        return cls(**values)
