@@ -199,7 +199,7 @@ def ask(question: str, as_json: bool, backend: str | None, user: str | None) -> 
 @USER_OPTION
 def chat(user: str | None) -> None:
     """Hội thoại nhiều lượt trong terminal (gõ 'thoát' để dừng)."""
-    from chat import Answer, Turn
+    from chat import Answer, Preview, Turn
 
     workspace = _workspace(user)
     history: list[Turn] = []
@@ -215,7 +215,7 @@ def chat(user: str | None) -> None:
         for event in workspace.stream(question, history):
             if isinstance(event, Answer):
                 final = event
-            else:
+            elif not isinstance(event, Preview):  # the terminal shows the model's text as it comes
                 streamed += event
                 click.echo(event, nl=False)
         click.echo()

@@ -32,6 +32,14 @@ class Turn:
 
 
 @dataclass
+class Preview:
+    """What is known before the model writes, shown at once: the best verbatim sentences, checked and cited."""
+
+    answer: str
+    citations: list[Citation]
+
+
+@dataclass
 class Answer:
     question: str
     standalone_question: str
@@ -103,8 +111,9 @@ class Assistant:
         return Answer(question, standalone, text, True, closest=hits[:3], backend=self.backend.name, seconds=time.perf_counter() - started)
 
     # --- the chain -----------------------------------------------------------------
-    def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Answer]:
-        """Yields text pieces as they are generated, then the checked :class:`Answer`."""
+    def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Preview | Answer]:
+        """Yields a :class:`Preview` (verbatim sentences) when there is one, the text pieces as they are
+        generated, then the checked :class:`Answer`."""
         started = time.perf_counter()
         standalone = self.condense(question, history or [])
         hits = self.index.searcher.search(standalone, self.settings.answer_k)
@@ -112,6 +121,10 @@ class Assistant:
             off_topic = not hits or max((h.similarity or 0.0) for h in hits) < self.settings.min_similarity
             yield self._refusal(question, standalone, hits, started, off_topic)
             return
+        verbatim = extractive_answer(standalone, hits, self.index.lexical)
+        if verbatim:
+            early = check_answer(verbatim, hits, standalone)
+            yield Preview(early.answer, early.citations)
         first_token: float | None = None
         messages = [
             {"role": "system" if message.type == "system" else "user", "content": message.content}
@@ -128,13 +141,11 @@ class Assistant:
             yield self._refusal(question, standalone, hits, started, off_topic=False)
             return
         checked: CheckedAnswer = check_answer(raw, hits, standalone)
-        if not self._answers_what_was_asked(standalone, checked):
+        if verbatim and verbatim != raw and not self._answers_what_was_asked(standalone, checked):
             # The model missed the kind of fact asked for (no count, no date) or changed a figure:
             # a verbatim sentence that holds it is the honest answer.
-            verbatim = extractive_answer(standalone, hits, self.index.lexical)
-            if verbatim and verbatim != raw:
-                checked = check_answer(verbatim, hits, standalone)
-                checked.flags.insert(0, "Câu trả lời của mô hình chưa nêu đúng thông tin được hỏi; hiển thị câu trích nguyên văn.")
+            checked = check_answer(verbatim, hits, standalone)
+            checked.flags.insert(0, "Câu trả lời của mô hình chưa nêu đúng thông tin được hỏi; hiển thị câu trích nguyên văn.")
         cited_texts = [citation.text for citation in checked.citations]
         if not checked.citations or not focus_is_grounded(standalone, cited_texts):
             # Nothing backs this answer, or it counts something no cited passage names.

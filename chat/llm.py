@@ -11,6 +11,7 @@ A backend writes the answer from the prompt and passages, and may write free tex
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from typing import Protocol
 
@@ -79,14 +80,16 @@ class LlamaCppBackend(GenerativeBackend):
             n_threads=settings.llm_threads or os.cpu_count(),
             verbose=False,
         )
+        # One llama.cpp context serves one generation at a time: the web chat, the API and the library
+        # share this backend, so concurrent questions wait their turn here instead of corrupting it.
+        self.lock = threading.Lock()
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
-        for part in self.model.create_chat_completion(
-            messages=messages, max_tokens=max_tokens, temperature=0.0, stream=True
-        ):
-            text = part["choices"][0]["delta"].get("content")
-            if text:
-                yield text
+        with self.lock:
+            for part in self.model.create_chat_completion(messages=messages, max_tokens=max_tokens, temperature=0.0, stream=True):
+                text = part["choices"][0]["delta"].get("content")
+                if text:
+                    yield text
 
 
 class OpenAICompatibleBackend(GenerativeBackend):

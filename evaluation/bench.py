@@ -12,6 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from chat import Answer
 from evaluation.questions import load_questions
 from ingest import discover, prepare
 from settings import Settings
@@ -37,15 +38,24 @@ def _workspace(settings: Settings, index, backend_name: str):
 
 
 def answer_timings(settings: Settings, index, questions_file: Path, backend_name: str) -> dict[str, float]:
-    """Time to first token and total answer time over the question file."""
+    """Time to the first useful content (the verbatim preview, or the refusal), to the first model token,
+    and to the whole answer, over the question file."""
     assistant = _workspace(settings, index, backend_name).assistant
-    first, total = [], []
+    useful, first, total = [], [], []
     for question in load_questions(questions_file):
-        answer = assistant.ask(question.question)
-        total.append(answer.seconds)
-        if answer.first_token_seconds is not None:
-            first.append(answer.first_token_seconds)
-    timings = {f"{backend_name}_answer_p50_s": statistics.median(total), f"{backend_name}_answer_p95_s": _percentile(total, 0.95)}
+        started, shown = time.perf_counter(), False
+        for event in assistant.stream(question.question):
+            if not shown:  # the first thing the member sees: the preview, a model token, or the refusal
+                useful.append(time.perf_counter() - started)
+                shown = True
+            if isinstance(event, Answer):
+                total.append(event.seconds)
+                if event.first_token_seconds is not None:
+                    first.append(event.first_token_seconds)
+    timings = {
+        f"{backend_name}_first_useful_p50_s": statistics.median(useful), f"{backend_name}_first_useful_p95_s": _percentile(useful, 0.95),
+        f"{backend_name}_answer_p50_s": statistics.median(total), f"{backend_name}_answer_p95_s": _percentile(total, 0.95),
+    }
     if first:
         timings[f"{backend_name}_first_token_p50_s"] = statistics.median(first)
         timings[f"{backend_name}_first_token_p95_s"] = _percentile(first, 0.95)

@@ -44,3 +44,16 @@ def test_count_of_something_no_document_names_is_refused(extractive) -> None:
     answer = extractive.ask("Chi bộ Trung tâm Thông tin – Thư viện có bao nhiêu đảng viên nữ?")
     assert answer.refused
     assert answer.closest  # the closest passages are shown instead
+
+
+def test_a_checked_verbatim_preview_comes_before_the_answer(extractive) -> None:
+    from chat import Answer, Preview
+
+    events = list(extractive.stream("Ai đại diện Đoàn Thư ký trình bày dự thảo Nghị quyết Đại hội?"))
+    assert isinstance(events[0], Preview) and isinstance(events[-1], Answer)
+    preview = events[0]
+    assert "Nguyễn Thị Hoàng Oanh" in preview.answer and preview.citations
+    for citation in preview.citations:
+        assert citation.quote in extractive.index.store.get([citation.id])[citation.id][0]
+    refused = list(extractive.stream("Giá vàng hôm nay bao nhiêu?"))
+    assert not any(isinstance(event, Preview) for event in refused)  # nothing is previewed for a refusal

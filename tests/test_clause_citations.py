@@ -54,5 +54,4 @@ def test_a_question_naming_a_clause_gets_that_clause_first(corpus_index) -> None
     ]:
         top = corpus_index.searcher.search(question, 5)[0]
         assert top.meta.number == number
-        assert top.meta.clause == label, (question, top.meta.clause, top.text[:200])
-        assert f"{label}." in top.text or f"{label} " in top.text
+        assert f"\n{label}." in f"\n{top.text}", (question, top.meta.clause, top.text[:200])  # it holds the clause's opening

@@ -142,21 +142,24 @@ class Searcher:
         return [replace(found[chunk_id], score=fused.get(chunk_id, 0.0)) for chunk_id in best]
 
     def _named_clause(self, query: str, where: dict | None) -> dict[str, int]:
-        """Chunks of the clause a question names ("điểm 4.3.1 Quy định 294"): 2 for those that start in it,
-        1 for those in which it starts; only in the document named with it, when one is."""
+        """Chunks of the clause a question names ("điểm 4.3.1 Quy định 294"): 2 for those holding its
+        opening (its number and first words), 1 for those continuing it; only in the document named with it."""
         named = clause_query(query)
         if named is None:
             return {}
         label, number = named
         rank: dict[str, int] = {}
-        for ranking, clause_where in ((2, {"clause": label}), (1, {"clauses": {"$ne": ""}})):
+        for clause_where in ({"clause": label}, {"clauses": {"$ne": ""}}):
             combined = {"$and": [where, clause_where]} if where else clause_where
-            for chunk_id, _, raw in self.store.all_chunks(combined):
+            for chunk_id, text, raw in self.store.all_chunks(combined):
                 meta = ChunkMeta.from_chroma(raw)
-                if number and not meta.number.startswith(f"{number}-") and meta.number.split("-")[0].lstrip("0") != number.lstrip("0"):
+                if number and meta.number.split("-")[0].lstrip("0") != number.lstrip("0"):
                     continue
-                if ranking == 2 or label in {item.partition(":")[2] for item in meta.clauses.split(";")}:
-                    rank.setdefault(chunk_id, ranking)
+                opens = label in {item.partition(":")[2] for item in meta.clauses.split(";")} or (
+                    meta.clause == label and text.startswith(label.split("(")[0])
+                )
+                if opens or meta.clause == label:
+                    rank[chunk_id] = max(rank.get(chunk_id, 0), 2 if opens else 1)
         return rank
 
     def _named_documents(self, query: str, allowed: set[str] | None, dense_ids: Iterable[str]) -> set[str]:

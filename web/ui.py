@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import gradio as gr
 
 from access import AccessError
-from chat import Answer, LLMError, Turn
+from chat import Answer, LLMError, Preview, Turn
 from server.auth import principal_of
 from services import Services, Workspace
 from vectorstore import SearchFilters
@@ -22,6 +22,7 @@ EXAMPLE_QUESTIONS = [
     "Ai phát biểu chỉ đạo tại Đại hội Chi bộ Trung tâm Thông tin – Thư viện nhiệm kỳ 2025-2027?",
     "Trường Đại học Công nghệ công bố chiến lược phát triển đến năm nào?",
 ]
+PREVIEW_LABEL = "🔎 *Trích nguyên văn từ tài liệu (đang soạn câu trả lời đầy đủ…)*"
 OCR_NOTE = "văn bản nhận dạng OCR từ bản quét, có thể sai dấu hoặc chữ"
 PERSONAL_MODE = "🔒 **Chế độ cá nhân** — không cần đăng nhập, chỉ truy cập được trực tiếp trên máy này (127.0.0.1)."
 ROLE_LABELS = {"admin": "quản trị", "editor": "biên tập", "member": "đảng viên"}
@@ -35,9 +36,19 @@ def _highlight(text: str, start: int, end: int) -> str:
 
 
 def render_sources(answer: Answer) -> str:
-    """Each citation: title, date, page, the quote, and the whole chunk with the quote marked."""
+    """The answer's warnings, its citations, and the closest passages of a refusal."""
     parts = [f"<p class='flag'>⚠️ {html.escape(flag)}</p>" for flag in answer.flags]
-    for c in answer.citations:
+    parts.append(render_citations(answer.citations))
+    if answer.closest:
+        parts.append("<p><b>Các đoạn gần nhất tìm được:</b></p>")
+        parts.append(render_hits(answer.closest))
+    return "\n".join(parts)
+
+
+def render_citations(citations) -> str:
+    """Each citation: title, date, clause/page, a link to the document, the quote, the whole chunk with the quote marked."""
+    parts = []
+    for c in citations:
         where = c.place
         link = f"api/v1/documents/{html.escape(c.doc_hash)}/file" + (f"#page={c.page}" if c.page else "")
         parts.append(
@@ -48,9 +59,6 @@ def render_sources(answer: Answer) -> str:
             f"<details><summary>Xem toàn đoạn <code>{html.escape(c.id)}</code></summary>"
             f"<p>{_highlight(c.text, c.start, c.end)}</p></details></div>"
         )
-    if answer.closest:
-        parts.append("<p><b>Các đoạn gần nhất tìm được:</b></p>")
-        parts.append(render_hits(answer.closest))
     return "\n".join(parts)
 
 
@@ -118,6 +126,9 @@ def build(services: Services) -> gr.Blocks:
                 if isinstance(event, Answer):
                     history[-1] = {"role": "assistant", "content": answer_markdown(event)}
                     yield history, render_sources(event), "", event.audit_id
+                elif isinstance(event, Preview):  # within a second: the verbatim sentences, until the model's answer
+                    history[-1] = {"role": "assistant", "content": f"{PREVIEW_LABEL}\n\n{event.answer}"}
+                    yield history, render_citations(event.citations), "", None
                 else:
                     streamed += event
                     history[-1] = {"role": "assistant", "content": streamed}
