@@ -176,7 +176,9 @@ class Workspace:
         self.services.accounts.collection(collection)
         if not self.services.accounts.may_manage(self.principal, collection):
             raise AccessError(f"Bạn không có quyền thêm tài liệu vào bộ '{collection}'.", 403)
-        report = self.services.index.indexer.sync(paths, prune=prune, collection=collection, root=root, on_progress=on_progress)
+        report = self.services.index.indexer.sync(
+            paths, prune=prune, collection=collection, root=root, on_progress=on_progress, added_by=self.principal.name
+        )
         for source in (*report.added, *report.replaced, *report.moved):
             self._record("upload", documents=[source], collection=collection)
         for source in report.removed:
@@ -231,6 +233,18 @@ class Workspace:
                 raise AccessError(f"Bạn không có quyền quản lý bộ '{name}'.", 403)
         self.services.index.store.move_source(meta.source, collection)
         self._record("move", documents=[meta.source], collection=collection, previous=meta.collection)
+
+    def reindex(self, doc_hash: str) -> IngestReport:
+        """Read, chunk and embed a document again from its original file (after an OCR or parser upgrade)."""
+        meta = self.document(doc_hash).meta
+        if not self.services.accounts.may_manage(self.principal, meta.collection):
+            raise AccessError(f"Bạn không có quyền quản lý bộ '{meta.collection}'.", 403)
+        path = self.services.file_of(meta)
+        if not path.is_file():
+            raise AccessError("Không tìm thấy tệp gốc để nạp lại.", 404, "not_found")
+        root = self.services.settings.data_dir if meta.source.startswith(f"{self.services.settings.library_dir.name}/") else None
+        self.services.index.indexer.remove(meta.source)
+        return self.ingest([path], meta.collection, root=root)
 
     def delete_document(self, doc_hash: str) -> str:
         """Remove a document from Chroma, the BM25 index and the library folder; editors of its collection only."""

@@ -106,6 +106,7 @@ GRADIO_PROBES = {
     "/library_text": lambda ctx: probe_gradio("/library_text", ctx["restricted_hash"])(ctx),
     "/library_delete": lambda ctx: probe_gradio("/library_delete", ctx["restricted_hash"], "")(ctx),
     "/library_move": lambda ctx: probe_gradio("/library_move", ctx["restricted_hash"], "noi-bo", "")(ctx),
+    "/library_reindex": lambda ctx: probe_gradio("/library_reindex", ctx["restricted_hash"], "")(ctx),
 }
 HTTP_PROBES = {
     ("GET", "/api/v1/me"): probe_http("GET", "api/v1/me"),

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from datetime import UTC, datetime
 from threading import RLock
 
 from tqdm import tqdm
@@ -58,7 +59,7 @@ class FileResult:
 Progress = Callable[[str, float], None]  # (stage: "reading" | "embedding", fraction done)
 
 
-def chunk_metadata(document: PreparedDocument, chunk_index: int, collection: str) -> ChunkMeta:
+def chunk_metadata(document: PreparedDocument, chunk_index: int, collection: str, added_by: str = "", added_at: str = "") -> ChunkMeta:
     chunk = document.chunks[chunk_index]
     meta = document.meta
     return ChunkMeta(
@@ -82,6 +83,8 @@ def chunk_metadata(document: PreparedDocument, chunk_index: int, collection: str
         start=chunk.start,
         end=chunk.end,
         ocr=document.chunk_is_ocr(chunk),
+        added_by=added_by,
+        added_at=added_at,
         clause=document.chunk_clauses(chunk)[0],
         clauses=document.chunk_clauses(chunk)[1],
     )
@@ -102,7 +105,7 @@ class Indexer:
 
     def sync(
         self, paths: Iterable[Path], prune: bool = False, collection: str | None = None, root: Path | None = None,
-        on_progress: Progress | None = None,
+        on_progress: Progress | None = None, added_by: str = "",
     ) -> IngestReport:
         """Bring the named files into ``collection`` (default: the settings' default collection).
 
@@ -111,6 +114,9 @@ class Indexer:
         collection = collection or self.settings.default_collection
         notify = on_progress or (lambda _stage, _fraction: None)
         report = IngestReport()
+        if prune:  # first, so that a renamed file is not taken for a duplicate of its old name
+            with self.lock:
+                report.removed = self._prune(collection)
         pending: list[tuple[PreparedDocument, FileResult]] = []
         files = discover(paths)
         prepared = prepare_all(files, root or self.settings.corpus_dir, self.settings.chunk_size, self.settings.chunk_overlap)
@@ -123,6 +129,12 @@ class Indexer:
             row = FileResult(str(path), "", result.source, len(result.chunks), result.pages, sorted(result.ocr_pages))
             report.files.append(row)
             state = self.store.source_state(result.source)
+            twins = self.store.sources_with_hash(result.doc_hash) - {result.source}
+            if twins:  # the same document under another name: one copy in the library, not two
+                error = IngestError(path, f"trùng nội dung với tài liệu đã có trong thư viện: {sorted(twins)[0]} (duplicate)")
+                report.errors.append(error)
+                row.status, row.error = "failed", error.cause
+                continue
             if state == {result.doc_hash: len(result.chunks)}:
                 row.status = "unchanged"
                 report.unchanged.append(result.source)
@@ -137,14 +149,13 @@ class Indexer:
             pending.append((result, row))
         total = sum(len(document.chunks) for document, _ in pending)
         with tqdm(total=total, desc="Nhúng đoạn văn", unit="đoạn", disable=None if total else True) as progress:
+            added_at = datetime.now(UTC).isoformat(timespec="seconds")
             for document, row in pending:
-                self._write(document, progress, collection)
+                self._write(document, progress, collection, added_by, added_at)
                 notify("embedding", progress.n / total)
                 report.chunks_written += len(document.chunks)
                 (report.replaced if row.status == "replaced" else report.added).append(document.source)
         with self.lock:
-            if prune:
-                report.removed = self._prune(collection)
             self.lexical.save()
         return report
 
@@ -184,7 +195,7 @@ class Indexer:
         self.lexical.remove_ids(set(self.lexical.entries) - stored)
         self.lexical.save()
 
-    def _write(self, document: PreparedDocument, progress: tqdm, collection: str) -> None:
+    def _write(self, document: PreparedDocument, progress: tqdm, collection: str, added_by: str, added_at: str) -> None:
         chunks = document.chunks
         for start in range(0, len(chunks), EMBED_BATCH):
             batch = chunks[start : start + EMBED_BATCH]
@@ -194,7 +205,7 @@ class Indexer:
                 [c.id for c in batch],
                 [c.text for c in batch],
                 embeddings,
-                [chunk_metadata(document, start + offset, collection).to_chroma() for offset in range(len(batch))],
+                [chunk_metadata(document, start + offset, collection, added_by, added_at).to_chroma() for offset in range(len(batch))],
             )
             progress.update(len(batch))
         with self.lock:

@@ -32,6 +32,8 @@ class ChunkMeta:
     start: int = 0  # offsets of the chunk in its document's cleaned text
     end: int = 0
     ocr: bool = False  # the text was read by OCR from a scanned page
+    added_by: str = ""  # who ingested the document (the account; "" for the shipped corpus and the CLI owner)
+    added_at: str = ""  # when, ISO date and time (UTC)
     clause: str = ""  # the provision the chunk starts in, as the document numbers it ("4.3.1", "10.6.2(đ)")
     clauses: str = ""  # provisions starting inside the chunk: "offset:label;…" (offsets within the chunk)
 

@@ -56,6 +56,11 @@ class ChromaStore:
         found = self.collection.get(where=where or None, include=["metadatas"])
         return sorted({str(metadata["source"]) for metadata in found["metadatas"] or []})
 
+    def sources_with_hash(self, doc_hash: str) -> set[str]:
+        """Sources whose stored content is exactly this (same text, same chunking)."""
+        found = self.collection.get(where={"doc_hash": doc_hash}, include=["metadatas"])
+        return {str(metadata["source"]) for metadata in found["metadatas"] or []}
+
     def collection_of(self, source: str) -> str:
         found = self.collection.get(where={"source": source}, limit=1, include=["metadatas"])
         return str((found["metadatas"] or [{}])[0].get("collection", ""))

@@ -17,7 +17,9 @@ from services import Services, Workspace
 
 STAGES = {"": "", "reading": "đọc tệp / OCR", "embedding": "nhúng đoạn văn"}
 STATUS = {"queued": "⏳ chờ", "running": "⚙️ đang nạp", "done": "✅ xong", "failed": "❌ lỗi"}
-DOCUMENT_COLUMNS = ["Mã", "Tiêu đề", "Số hiệu", "Loại", "Ngày", "Cơ quan ban hành", "Bộ tài liệu", "Trang", "Đoạn", "Tệp"]
+DOCUMENT_COLUMNS = [
+    "Mã", "Tiêu đề", "Số hiệu", "Loại", "Ngày", "Cơ quan ban hành", "Bộ tài liệu", "Trang", "Đoạn", "Thêm lúc", "Người thêm", "Tệp",
+]
 
 
 def jobs_html(jobs) -> str:
@@ -89,7 +91,7 @@ def build_library_tab(services: Services, workspace_for: Callable[[Services, gr.
         for info in editor(request).documents():
             meta = info.meta
             row = [meta.doc_hash, meta.title, meta.number, meta.kind, meta.date, meta.issuer, meta.collection, info.pages, info.chunks,
-                   meta.source]
+                   meta.added_at.replace("T", " ")[:16], meta.added_by, meta.source]
             if not needle or needle in " ".join(map(str, row)).lower():
                 rows.append(row)
         return rows
@@ -108,6 +110,16 @@ def build_library_tab(services: Services, workspace_for: Callable[[Services, gr.
         except AccessError as error:
             raise gr.Error(str(error)) from error
         gr.Info(f"Đã xoá {source}.")
+        return documents(filter_text, request)
+
+    def reindex(doc_hash: str, filter_text: str, request: gr.Request) -> list[list]:
+        try:
+            report = editor(request).reindex(doc_hash.strip())
+        except AccessError as error:
+            raise gr.Error(str(error)) from error
+        if report.errors:
+            raise gr.Error(report.errors[0].cause)
+        gr.Info(f"Đã nạp lại: {report.chunks_written} đoạn.")
         return documents(filter_text, request)
 
     def move(doc_hash: str, target: str, filter_text: str, request: gr.Request) -> list[list]:
@@ -140,6 +152,7 @@ def build_library_tab(services: Services, workspace_for: Callable[[Services, gr.
         with gr.Row():
             show = gr.Button("Xem nội dung theo trang")
             moving = gr.Button("Chuyển bộ")
+            reindexing = gr.Button("Nạp lại")
             removing = gr.Button("Xoá tài liệu", variant="stop")
         text = gr.Markdown()
         send.click(upload, [files, collection], progress, api_name="library_upload")
@@ -149,6 +162,7 @@ def build_library_tab(services: Services, workspace_for: Callable[[Services, gr.
         show.click(show_text, doc_hash, text, api_name="library_text")
         removing.click(delete, [doc_hash, filter_text], table, api_name="library_delete")
         moving.click(move, [doc_hash, target, filter_text], table, api_name="library_move")
+        reindexing.click(reindex, [doc_hash, filter_text], table, api_name="library_reindex")
         timer = gr.Timer(1.0, active=False)
         timer.tick(jobs, None, progress, api_visibility="private")
         tab.select(managed, None, collection, api_visibility="private").then(managed, None, target, api_visibility="private").then(
