@@ -18,6 +18,7 @@ from chat.injection import redact_instructions
 from chat.llm import ChatBackend
 from chat.prompts import Prompts
 from chat.support import focus_is_grounded, is_supported
+from chat.validity import named_documents, superseded_notes
 from settings import Settings
 from vectorstore import Index, SearchHit
 
@@ -116,7 +117,13 @@ class Assistant:
         generated, then the checked :class:`Answer`."""
         started = time.perf_counter()
         standalone = self.condense(question, history or [])
-        hits = self.index.searcher.search(standalone, self.settings.answer_k)
+        named = named_documents(standalone, self.index.searcher)
+        # A replaced document is looked up in its replacement (named documents rank first).
+        hits = self.index.searcher.search(standalone + "".join(f" ({r.by.number})" for r in named.redirects), self.settings.answer_k)
+        if named.missing:
+            text = self.prompts.missing_document.format(documents=", ".join(named.missing))
+            yield Answer(question, standalone, text, True, closest=hits[:3], backend=self.backend.name, seconds=time.perf_counter() - started)
+            return
         if not is_supported(standalone, hits, self.index.lexical, self.settings.min_similarity, self.settings.min_coverage):
             off_topic = not hits or max((h.similarity or 0.0) for h in hits) < self.settings.min_similarity
             yield self._refusal(question, standalone, hits, started, off_topic)
@@ -151,13 +158,14 @@ class Assistant:
             # Nothing backs this answer, or it counts something no cited passage names.
             yield self._refusal(question, standalone, hits, started, off_topic=False)
             return
+        validity = [r.note for r in named.redirects] + superseded_notes([c.number for c in checked.citations], self.index.searcher)
         yield Answer(
             question,
             standalone,
             checked.answer,
             False,
             checked.citations,
-            checked.flags,
+            validity + checked.flags,
             checked.dropped_markers,
             checked.repaired_markers,
             backend=self.backend.name,

@@ -13,10 +13,11 @@ class Prompts:
     condense: str
     refusal: str
     off_topic: str
+    missing_document: str
 
     @classmethod
     def load(cls, folder: Path) -> Prompts:
         def read(name: str) -> str:
             return (folder / f"{name}.txt").read_text(encoding="utf-8").strip()
 
-        return cls(read("system"), read("answer"), read("condense"), read("refusal"), read("off_topic"))
+        return cls(read("system"), read("answer"), read("condense"), read("refusal"), read("off_topic"), read("missing_document"))

@@ -82,6 +82,12 @@ def parse_numbers(text: str) -> list[DocNumber]:
     return list(seen.values())
 
 
+def first_number(text: str) -> tuple[int, DocNumber] | None:
+    """The first document number in ``text`` and where it starts."""
+    match = _NUMBER.search(text)
+    return (match.start(), parse_numbers(match.group(0))[0]) if match else None
+
+
 def own_number(head: str) -> DocNumber | None:
     """The number a document carries itself: "Số 294-QĐ/TW" in its header."""
     header = re.search(r"Số[:\s]+(\d{1,4}\s?-[^\s,]+)", head[:1500])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from ingest.chunking import Chunk, chunk_text, content_hash
@@ -17,6 +18,7 @@ from ingest.legacy import convert_legacy_encoding
 from ingest.loaders import load_file
 from ingest.metadata import DocumentMeta, describe
 from ingest.normalize import clean_text
+from ingest.relations import Relation, find_relations, in_force_from
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,8 @@ class PreparedDocument:
     pages: int
     ocr_pages: frozenset[int] = frozenset()  # pages whose text was read by OCR from a scan
     clauses: tuple[ClauseSpan, ...] = ()  # numbered provisions of a regulation or guidance (none for news)
+    relations: tuple[Relation, ...] = ()  # what it replaces, repeals, amends or implements, in its own words
+    in_force: date | None = None  # when it takes effect, as it says
 
     def chunk_clauses(self, chunk: Chunk) -> tuple[str, str]:
         """(the clause the chunk starts in, "offset:label;…" of the clauses that start inside it)."""
@@ -97,6 +101,8 @@ def prepare(path: Path, corpus_dir: Path, chunk_size: int, chunk_overlap: int) -
         ocr_pages=frozenset(page.number for page in loaded.pages if page.ocr and page.number is not None),
         # Only numbered documents (a regulation's "294-QĐ/TW") have provisions; a news list "1." is not one.
         clauses=tuple(parse_clauses(text)) if meta.number else (),
+        relations=tuple(find_relations(text, meta.number)),
+        in_force=in_force_from(text, meta.date),
     )
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from datetime import UTC, datetime
+from pathlib import Path
 from threading import RLock
 
 from tqdm import tqdm
@@ -85,6 +85,8 @@ def chunk_metadata(document: PreparedDocument, chunk_index: int, collection: str
         ocr=document.chunk_is_ocr(chunk),
         added_by=added_by,
         added_at=added_at,
+        relations=";".join(relation.encode() for relation in document.relations),
+        in_force=document.in_force.isoformat() if document.in_force else "",
         clause=document.chunk_clauses(chunk)[0],
         clauses=document.chunk_clauses(chunk)[1],
     )
@@ -162,10 +164,11 @@ class Indexer:
     def _refresh_metadata(self, document: PreparedDocument, collection: str) -> None:
         """Chunks stored before a metadata field existed (clause labels) get it without re-embedding."""
         first = self.store.get([document.chunks[0].id]).get(document.chunks[0].id)
-        if first and "clause" not in first[1]:
+        if first and not {"clause", "relations"} <= set(first[1]):
             self.store.update_metadata(
-                [c.id for c in document.chunks], [chunk_metadata(document, i, first[1].get("collection") or collection).to_chroma()
-                                                  for i in range(len(document.chunks))]
+                [c.id for c in document.chunks],
+                [chunk_metadata(document, i, first[1].get("collection") or collection, first[1].get("added_by", ""),
+                                first[1].get("added_at", "")).to_chroma() for i in range(len(document.chunks))],
             )
 
     def remove(self, source: str) -> list[str]:

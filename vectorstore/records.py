@@ -34,8 +34,14 @@ class ChunkMeta:
     ocr: bool = False  # the text was read by OCR from a scanned page
     added_by: str = ""  # who ingested the document (the account; "" for the shipped corpus and the CLI owner)
     added_at: str = ""  # when, ISO date and time (UTC)
+    relations: str = ""  # what the document replaces, repeals, amends: "thay thế=01-HD/TW;…"
+    in_force: str = ""  # the date it takes effect, ISO ("" when it does not say)
     clause: str = ""  # the provision the chunk starts in, as the document numbers it ("4.3.1", "10.6.2(đ)")
     clauses: str = ""  # provisions starting inside the chunk: "offset:label;…" (offsets within the chunk)
+
+    def relation_list(self) -> list[tuple[str, str]]:
+        """(verb, target number) pairs of the document's relations."""
+        return [tuple(item.split("=", 1)) for item in self.relations.split(";") if "=" in item]
 
     def clause_at(self, offset: int) -> str:
         """The provision at ``offset`` of the chunk's text ("" when the document has none)."""

@@ -141,6 +141,17 @@ class Searcher:
         )[:k]
         return [replace(found[chunk_id], score=fused.get(chunk_id, 0.0)) for chunk_id in best]
 
+    def catalogue(self) -> list[ChunkMeta]:
+        """One record per document the scope admits (its first chunk's metadata): numbers, dates, relations."""
+        first = {"chunk_index": 0}
+        scope = self.scope.where()
+        return [ChunkMeta.from_chroma(raw) for _, _, raw in self.store.all_chunks({"$and": [scope, first]} if scope else first)]
+
+    def refers_to(self, keys: set[str]) -> bool:
+        """Whether any chunk the scope admits is, or cites, a document with one of these number keys."""
+        ids = self.lexical.referring_to(keys)
+        return bool(ids) and (self.scope.is_everything or bool(set(self.store.all_ids(self.scope.where())) & ids))
+
     def _named_clause(self, query: str, where: dict | None) -> dict[str, int]:
         """Chunks of the clause a question names ("điểm 4.3.1 Quy định 294"): 2 for those holding its
         opening (its number and first words), 1 for those continuing it; only in the document named with it."""

@@ -18,7 +18,8 @@ from services import Services, Workspace
 STAGES = {"": "", "reading": "đọc tệp / OCR", "embedding": "nhúng đoạn văn"}
 STATUS = {"queued": "⏳ chờ", "running": "⚙️ đang nạp", "done": "✅ xong", "failed": "❌ lỗi"}
 DOCUMENT_COLUMNS = [
-    "Mã", "Tiêu đề", "Số hiệu", "Loại", "Ngày", "Cơ quan ban hành", "Bộ tài liệu", "Trang", "Đoạn", "Thêm lúc", "Người thêm", "Tệp",
+    "Mã", "Tiêu đề", "Số hiệu", "Loại", "Ngày", "Hiệu lực từ", "Quan hệ", "Cơ quan ban hành", "Bộ tài liệu", "Trang", "Đoạn",
+    "Thêm lúc", "Người thêm", "Tệp",
 ]
 
 
@@ -90,8 +91,9 @@ def build_library_tab(services: Services, workspace_for: Callable[[Services, gr.
         rows = []
         for info in editor(request).documents():
             meta = info.meta
-            row = [meta.doc_hash, meta.title, meta.number, meta.kind, meta.date, meta.issuer, meta.collection, info.pages, info.chunks,
-                   meta.added_at.replace("T", " ")[:16], meta.added_by, meta.source]
+            relations = "; ".join(f"{verb} {target}" for verb, target in meta.relation_list())
+            row = [meta.doc_hash, meta.title, meta.number, meta.kind, meta.date, meta.in_force, relations, meta.issuer, meta.collection,
+                   info.pages, info.chunks, meta.added_at.replace("T", " ")[:16], meta.added_by, meta.source]
             if not needle or needle in " ".join(map(str, row)).lower():
                 rows.append(row)
         return rows

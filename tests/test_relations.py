@@ -1,0 +1,72 @@
+"""Relations between documents, read from their own words, and answers that follow the text in force."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from access import LOCAL_ADMIN
+from ingest import prepare
+from ingest.relations import Relation, find_relations, in_force_from
+from settings import PROJECT_ROOT
+
+CORPUS = PROJECT_ROOT / "corpus"
+
+
+def test_relations_and_dates_in_force_come_from_the_real_documents() -> None:
+    guide = prepare(CORPUS / "hd-06-hd-tw-2025-thi-hanh-dieu-le-dang.pdf", CORPUS, 900, 150)
+    assert [(r.verb, r.target) for r in guide.relations] == [("thay thế", "01-HD/TW")]
+    assert "thay thế Hướng dẫn số 01-HD/TW" in guide.relations[0].sentence
+    assert guide.in_force == date(2025, 6, 9)  # "có hiệu lực thi hành kể từ ngày ký"
+    regulation = prepare(CORPUS / "qd-294-qd-tw-2025-thi-hanh-dieu-le-dang.pdf", CORPUS, 900, 150)
+    assert regulation.in_force == date(2025, 7, 1) and regulation.relations == ()  # it names no text it replaces
+    for seed in sorted(CORPUS.glob("*.txt")):
+        assert prepare(seed, CORPUS, 900, 150).relations == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Quy định này thay thế Quy định số 24-QĐ/TW, ngày 29/7/2021 của Ban Chấp hành Trung ương.", [("thay thế", "24-QĐ/TW")]),
+        ("Bãi bỏ Hướng dẫn số 12-HD/BTCTW ngày 18/01/2022.", [("bãi bỏ", "12-HD/BTCTW")]),
+        ("Quyết định sửa đổi, bổ sung Quy định 105-QĐ/TW về phân cấp quản lý cán bộ.", [("sửa đổi, bổ sung", "105-QĐ/TW")]),
+        ("Cấp ủy nơi có đại biểu chuyển đi không cử đại biểu dự khuyết thay thế; theo Quy định 24-QĐ/TW.", []),
+    ],
+)
+def test_relation_sentences(text: str, expected: list[tuple[str, str]]) -> None:
+    assert [(r.verb, r.target) for r in find_relations(text)] == expected
+    assert all(Relation.decode(r.encode()).target == r.target for r in find_relations(text))
+
+
+def test_in_force_forms() -> None:
+    assert in_force_from("Quy định này có hiệu lực thi hành từ ngày 01/7/2025.", None) == date(2025, 7, 1)
+    assert in_force_from("Hướng dẫn có hiệu lực kể từ ngày ký.", date(2025, 6, 9)) == date(2025, 6, 9)
+    assert in_force_from("Không nói gì về hiệu lực thi hành.", None) is None
+
+
+def test_a_question_quoting_the_replaced_guide_is_answered_from_its_replacement(corpus_services) -> None:
+    member = corpus_services.acting_as(LOCAL_ADMIN, "test")
+    answer = member.ask("Theo Hướng dẫn 01-HD/TW, việc kiểm tra kỹ thuật thẻ đảng viên thực hiện theo hướng dẫn của cơ quan nào?")
+    assert not answer.refused, answer.answer
+    assert answer.citations and all(c.number == "06-HD/TW" for c in answer.citations[:1])
+    assert any("01-HD/TW" in flag and "thay thế" in flag and "06-HD/TW" in flag for flag in answer.flags)
+
+
+def test_a_question_about_an_unknown_document_names_it_instead_of_guessing(corpus_services) -> None:
+    answer = corpus_services.acting_as(LOCAL_ADMIN, "test").ask("Quy định 999-QĐ/TW quy định gì về kết nạp đảng viên?")
+    assert answer.refused and "999-QĐ/TW" in answer.answer and not answer.citations
+    plain = corpus_services.acting_as(LOCAL_ADMIN, "test").ask("Kế hoạch 2025 về kết nạp đảng viên có gì?")
+    assert "Thư viện chưa có văn bản" not in plain.answer  # a year is not a document number
+
+
+def test_documents_relations_command(corpus_settings, corpus_index) -> None:
+    env = {**os.environ, "RAG_DATA_DIR": str(corpus_settings.data_dir), "RAG_CORPUS_DIR": str(corpus_settings.corpus_dir)}
+    result = subprocess.run([sys.executable, "app.py", "documents", "relations"], cwd=PROJECT_ROOT, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "06-HD/TW" in result.stdout and "thay thế 01-HD/TW (không có trong thư viện)" in result.stdout
+    assert "có hiệu lực từ 2025-07-01" in result.stdout
