@@ -15,8 +15,9 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from chat.sentences import Sentence, split_sentences
+from ingest.normalize import index_form
 from vectorstore import SearchHit
-from vectorstore.tokenize import accented_tokens
+from vectorstore.tokenize import accented_tokens, words
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 # "Trả lời:", "Trong tài liệu [1], [3], có thông tin: …": framing a small model adds before the answer.
@@ -121,6 +122,34 @@ def unsupported_figures(claim: str, support: str) -> list[str]:
     return sorted(figure for figure in figures if not _occurs(figure, support))
 
 
+# Words that change what a rule says: a negation, a restriction, a status, a bound. A sentence that
+# restates a cited passage may not add one the passage does not have (the question does not count:
+# "đảng viên chính thức" asked about is not "đảng viên chính thức" stated).
+_WORD = re.compile(r"\w+")
+QUALIFIERS = (
+    "không", "chưa", "chỉ", "duy nhất", "chính thức", "dự bị", "bắt buộc", "tối đa", "tối thiểu", "ít nhất", "nhiều nhất",
+    "trở lên", "trở xuống", "cấm", "nghiêm cấm", "miễn", "trừ",
+)
+
+
+def added_qualifiers(claim: str, support: str) -> list[str]:
+    """Qualifiers of ``claim`` (markers aside) that ``support`` does not contain.
+
+    A one-syllable qualifier counts as a word of its own ("chỉ", not the "chỉ" of "chỉ đạo"); a longer
+    one as the run of syllables ("chính thức")."""
+    def syllables(text: str) -> str:
+        return " " + " ".join(_WORD.findall(index_form(text).lower())) + " "
+
+    claim = strip_markers(claim)
+    said_words, backed_words = set(words(claim)), set(words(support))
+    said, backed = syllables(claim), syllables(support)
+    return [
+        qualifier for qualifier in QUALIFIERS
+        if (qualifier in said_words and qualifier not in backed_words)
+        or (" " in qualifier and f" {qualifier} " in said and f" {qualifier} " not in backed)
+    ]
+
+
 def check_answer(answer: str, hits: list[SearchHit], question: str = "") -> CheckedAnswer:
     """Validate markers against ``hits`` (numbered from 1), attach quotes, flag figures."""
     dropped: list[int] = []
@@ -160,6 +189,9 @@ def check_answer(answer: str, hits: list[SearchHit], question: str = "") -> Chec
         support = " ".join(hits[n - 1].text for n in cited) + " " + question
         for figure in unsupported_figures(claim, support):
             flags.append(f"Số liệu “{figure}” không có trong đoạn được trích dẫn")
+        if cited:
+            for word in added_qualifiers(claim, " ".join(hits[n - 1].text for n in cited)):
+                flags.append(f"Câu “{claim[:80]}” thêm “{word}”, điều mà đoạn được trích dẫn không nói")
     return CheckedAnswer(" ".join(sentences), [citations[n] for n in sorted(citations)], flags, sorted(set(dropped)), repairs)
 
 

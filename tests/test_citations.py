@@ -101,3 +101,23 @@ def test_an_answer_that_only_echoes_a_count_question_is_replaced(corpus_settings
     echoed = check_answer("Thư viện Quốc gia Việt Nam tổ chức bao nhiêu khoá tập huấn về số hoá tài liệu năm 2022 [1].", hits)
     assert not Assistant._answers_what_was_asked(question, echoed)
     assert Assistant._answers_what_was_asked(question, check_answer("Thư viện tổ chức 02 khoá tập huấn [1].", hits))
+
+
+def test_a_one_syllable_qualifier_counts_only_as_a_word_of_its_own() -> None:
+    from chat.citations import added_qualifiers
+
+    assert added_qualifiers("Cấp ủy chỉ đạo Đại hội.", "Cấp ủy lãnh đạo Đại hội.") == []  # "chỉ đạo" is not "chỉ"
+    assert added_qualifiers("Cấp ủy chỉ họp Đại hội.", "Cấp ủy họp Đại hội.") == ["chỉ"]
+
+
+def test_a_restatement_that_adds_a_qualifier_is_flagged() -> None:
+    """ "chính thức", "không", "chỉ" change a rule: a sentence may not add one its cited passage does not have."""
+    hits = _hits()
+    said = next(s.text for s in split_sentences(hits[1].text) if "11/11" in s.text)
+    assert check_answer(f"{said} [2]", hits).flags == []
+    added = check_answer("Đảng viên dự bị là đối tượng duy nhất được tham dự Đại hội [2].", hits)
+    assert any("“dự bị”" in flag for flag in added.flags) and any("“duy nhất”" in flag for flag in added.flags)
+    negated = check_answer(said.replace("Đại hội có", "Đại hội chưa có", 1) + " [2]", hits)
+    assert any("“chưa”" in flag for flag in negated.flags)
+    # The question does not back a qualifier: asking about "đảng viên dự bị" is not stating it.
+    assert check_answer("Đảng viên dự bị được công nhận [2].", hits, "đảng viên dự bị thì sao?").flags

@@ -41,6 +41,11 @@ def _tokens(text: str) -> list[str]:
     return tokens
 
 
+def words(text: str) -> list[str]:
+    """The text's words as pyvi segments them ("chỉ_đạo" is one word, "chỉ" another), lower case."""
+    return _TOKEN.findall(ViTokenizer.tokenize(index_form(text).lower()))
+
+
 def accented_tokens(text: str) -> list[str]:
     return _tokens(text)
 
