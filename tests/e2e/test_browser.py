@@ -34,15 +34,20 @@ def page(corpus_services, browser):
         page = browser.new_page(viewport={"width": 1280, "height": 1400})
         page.goto(server.url)
         page.get_by_text("Trợ lý tài liệu Đảng").first.wait_for()
-        assert page.get_by_text("Chế độ cá nhân").first.is_visible()
+        page.get_by_text("Chế độ cá nhân").first.wait_for()
         yield page
         page.close()
 
 
 @pytest.fixture(scope="module")
-def org_url(leak_index, tmp_path_factory):
-    for _, url in organisation(leak_index, f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'app.db'}"):
-        yield url
+def org(leak_index, tmp_path_factory):
+    """(services, url) of the leak world served for the browser."""
+    yield from organisation(leak_index, f"sqlite:///{tmp_path_factory.mktemp('e2e-db') / 'app.db'}")
+
+
+@pytest.fixture(scope="module")
+def org_url(org) -> str:
+    return org[1]
 
 
 def ask_in_browser(page, question: str) -> None:
@@ -140,11 +145,20 @@ def three_files(tmp_path_factory) -> list[Path]:
     return [good, scanned, corrupt]
 
 
-def test_editor_uploads_three_files_member_asks_the_scan_then_it_is_deleted(browser, org_url, three_files) -> None:
+def test_editor_uploads_three_files_member_asks_the_scan_then_it_is_deleted(browser, org, three_files) -> None:
     from ingest import ocr
 
     if not ocr.tesseract_available():
         pytest.skip("tesseract-ocr + tesseract-ocr-vie are not installed (make test installs them)")
+    services, org_url = org
+    try:
+        upload_ask_delete(browser, org_url, three_files)
+    finally:  # the store is shared with other tests: leave none of the uploads behind
+        for path in three_files:
+            services.index.indexer.remove(f"library/noi-bo/{path.name}")
+
+
+def upload_ask_delete(browser, org_url: str, three_files: list[Path]) -> None:
     editor = log_in(browser, org_url, "bientap2")
     editor.get_by_role("tab", name="Thư viện").click()
     editor.locator("input[type=file]").first.set_input_files([str(path) for path in three_files])
