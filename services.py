@@ -45,13 +45,6 @@ class Services:
         """Uploads ingested in the background, one at a time."""
         return JobQueue(self)
 
-    def file_of(self, meta: ChunkMeta) -> Path:
-        """Where a document's original file lies: uploads in the library folder, the rest in corpus/."""
-        source = Path(meta.source)
-        if source.is_absolute():
-            return source
-        return self.settings.data_dir / source if source.parts[0] == self.settings.library_dir.name else self.settings.corpus_dir / source
-
     def acting_as(self, principal: Principal, channel: str, collection: str | None = None) -> Workspace:
         """What ``principal`` may do, through ``channel`` (cli, web, api): every search is scoped to them,
         and to ``collection`` alone when one is named (it must be one they may read)."""
@@ -202,7 +195,7 @@ class Workspace:
 
     def document_file(self, doc_hash: str) -> Path:
         """The original file of a document the principal may read."""
-        path = self.services.file_of(self.document(doc_hash).meta)
+        path = self.services.settings.source_path(self.document(doc_hash).meta.source)
         if not path.is_file():
             raise AccessError("Không tìm thấy tệp gốc của tài liệu này.", 404, "not_found")
         self._record("download", documents=[str(path.name)])
@@ -239,7 +232,7 @@ class Workspace:
         meta = self.document(doc_hash).meta
         if not self.services.accounts.may_manage(self.principal, meta.collection):
             raise AccessError(f"Bạn không có quyền quản lý bộ '{meta.collection}'.", 403)
-        path = self.services.file_of(meta)
+        path = self.services.settings.source_path(meta.source)
         if not path.is_file():
             raise AccessError("Không tìm thấy tệp gốc để nạp lại.", 404, "not_found")
         root = self.services.settings.data_dir if meta.source.startswith(f"{self.services.settings.library_dir.name}/") else None
@@ -252,7 +245,7 @@ class Workspace:
         if not self.services.accounts.may_manage(self.principal, meta.collection):
             raise AccessError(f"Bạn không có quyền xoá tài liệu của bộ '{meta.collection}'.", 403)
         self.services.index.indexer.remove(meta.source)
-        path = self.services.file_of(meta)
+        path = self.services.settings.source_path(meta.source)
         if path.is_file() and self.services.settings.library_dir in path.resolve().parents:
             path.unlink()  # an uploaded original goes too; files of corpus/ belong to the repository
         self._record("delete", documents=[meta.source], collection=meta.collection)

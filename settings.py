@@ -121,6 +121,13 @@ class Settings(BaseSettings):
         """Uploaded originals, one folder per collection."""
         return self.data_dir / "library"
 
+    def source_path(self, source: str) -> Path:
+        """Where a stored document's original file lies: uploads under the library folder, the rest in corpus/."""
+        path = Path(source)
+        if path.is_absolute():
+            return path
+        return self.data_dir / path if path.parts[0] == self.library_dir.name else self.corpus_dir / path
+
     @property
     def database(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'app.db'}"

@@ -37,7 +37,6 @@ def principal_of(services: Services, cookies: Mapping[str, str], headers: Mappin
         principal = services.keys.resolve(key.strip()) if scheme.lower() == "bearer" else None
         if principal is None:
             raise AccessError("Khoá API không hợp lệ, đã thu hồi hoặc hết hạn.", 401, "invalid_key")
-        services.rate_limiter.check(principal.key + f"#{principal.id}")
         return principal
     if not services.settings.auth:
         if not is_loopback(client_host) or any(name in headers for name in _PROXY_HEADERS):
@@ -56,7 +55,10 @@ def client_host(request: Request) -> str:
 def current_principal(request: Request) -> Principal:
     """FastAPI dependency for every route of the server."""
     services: Services = request.app.state.services
-    return principal_of(services, request.cookies, request.headers, client_host(request))
+    principal = principal_of(services, request.cookies, request.headers, client_host(request))
+    if principal.key:  # the per-key limit counts calls of the HTTP API (a Gradio page makes many small requests)
+        services.rate_limiter.check(f"{principal.key}#{principal.id}")
+    return principal
 
 
 def require_admin(request: Request) -> Principal:

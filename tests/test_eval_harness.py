@@ -48,16 +48,20 @@ def test_hybrid_beats_each_retriever_alone_on_all_300_dev_questions(uit_index) -
     assert hybrid["recall@1"] >= 0.90, hybrid
 
 
-def test_eval_command_prints_a_line_per_question_and_a_summary(corpus_settings, corpus_index, tmp_path) -> None:
+def test_eval_command_prints_a_summary_table_and_writes_rows_to_output(corpus_settings, corpus_index, tmp_path) -> None:
     questions = tmp_path / "q.jsonl"
     questions.write_text(
         "\n".join(line for line in (SHARED / "eval" / "dev_questions.jsonl").read_text(encoding="utf-8").splitlines()[:3]),
         encoding="utf-8",
     )
     env = {"RAG_DATA_DIR": str(corpus_settings.data_dir)}
-    result = subprocess.run([sys.executable, "app.py", "eval", str(questions), "--k", "5"], capture_output=True, text=True,
-                            env={**os.environ, **env}, timeout=600)
+    rows = tmp_path / "rows.jsonl"
+    result = subprocess.run([sys.executable, "app.py", "eval", str(questions), "--k", "5", "--output", str(rows)], capture_output=True,
+                            text=True, env={**os.environ, **env}, timeout=600)
     assert result.returncode == 0, result.stderr
-    lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(lines) == 4 and "summary" in lines[-1]
-    assert {"recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "p50_s", "p95_s"} <= set(lines[-1]["summary"])
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("chỉ số") and any(line.startswith("recall@5") for line in lines)  # the table, not the rows
+    summary = json.loads(lines[-1])["summary"]
+    assert {"recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "p50_s", "p95_s"} <= set(summary)
+    assert len(rows.read_text(encoding="utf-8").splitlines()) == summary["questions"] == 3
+    assert "Đánh giá" in result.stderr  # the progress bar

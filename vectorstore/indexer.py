@@ -219,8 +219,7 @@ class Indexer:
         """Remove the documents of ``collection`` whose files are gone (other collections are not touched)."""
         removed = []
         for source in self.store.sources({"collection": collection}):
-            path = Path(source) if Path(source).is_absolute() else self.settings.corpus_dir / source
-            if not path.exists():
+            if not self.settings.source_path(source).exists():
                 self.lexical.remove_ids(self.store.delete_source(source))
                 removed.append(source)
         return removed
