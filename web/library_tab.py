@@ -137,7 +137,7 @@ def build_library_tab(services: Services, workspace_for: Callable[[Services, gr.
         with gr.Row():
             files = gr.File(label="Tệp", file_count="multiple", type="filepath")
             with gr.Column():
-                collection = gr.Dropdown([], label="Bộ tài liệu")
+                collection = gr.Dropdown([], label="Bộ tài liệu", allow_custom_value=True)  # choices: the caller's own, on opening
                 send = gr.Button("Tải lên và nạp", variant="primary")
         progress = gr.HTML(elem_id="jobs")
         with gr.Row():
@@ -150,7 +150,7 @@ def build_library_tab(services: Services, workspace_for: Callable[[Services, gr.
         table = gr.Dataframe(headers=DOCUMENT_COLUMNS, type="array", interactive=False, wrap=True)
         with gr.Row():
             doc_hash = gr.Textbox(label="Mã tài liệu")
-            target = gr.Dropdown([], label="Chuyển sang bộ")
+            target = gr.Dropdown([], label="Chuyển sang bộ", allow_custom_value=True)
         with gr.Row():
             show = gr.Button("Xem nội dung theo trang")
             moving = gr.Button("Chuyển bộ")
