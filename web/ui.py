@@ -24,7 +24,7 @@ EXAMPLE_QUESTIONS = [
 ]
 PREVIEW_LABEL = "🔎 *Trích nguyên văn từ tài liệu (đang soạn câu trả lời đầy đủ…)*"
 OCR_NOTE = "văn bản nhận dạng OCR từ bản quét, có thể sai dấu hoặc chữ"
-PERSONAL_MODE = "🔒 **Chế độ cá nhân** — không cần đăng nhập, chỉ truy cập được trực tiếp trên máy này (127.0.0.1)."
+PERSONAL_MODE = "<p>🔒 <b>Chế độ cá nhân</b> — không cần đăng nhập, chỉ truy cập được trực tiếp trên máy này (127.0.0.1).</p>"
 ROLE_LABELS = {"admin": "quản trị", "editor": "biên tập", "member": "đảng viên"}
 NOT_READY = "⚠️ Mô hình ngôn ngữ chưa sẵn sàng: {error}. Hãy kiểm tra cấu hình (RAG_LLM_BACKEND) hoặc dùng chế độ trích xuất."
 
@@ -151,7 +151,8 @@ def build(services: Services) -> gr.Blocks:
         workspace = workspace_for(services, request)
         principal = workspace.principal
         if settings.auth:
-            banner = f"Đăng nhập: **{principal.name}** ({ROLE_LABELS.get(principal.role, principal.role)}) · [Đăng xuất](logout)"
+            role = ROLE_LABELS.get(principal.role, principal.role)
+            banner = f"<p>Đăng nhập: <b>{html.escape(principal.name)}</b> ({role}) · <a href='logout' target='_self'>Đăng xuất</a></p>"
         else:
             banner = PERSONAL_MODE
         return banner, gr.update(visible=principal.role in ("editor", "admin")), gr.update(visible=principal.is_admin)
@@ -173,7 +174,7 @@ def build(services: Services) -> gr.Blocks:
 
     with gr.Blocks(title="Trợ lý tài liệu Đảng") as app:
         gr.Markdown("# Trợ lý tài liệu Đảng\nHỏi đáp về báo cáo, nghị quyết, quy định và tin hoạt động chi bộ — mỗi ý đều dẫn nguồn.")
-        who = gr.Markdown()
+        who = gr.HTML()
         if startup_error:
             gr.Markdown(NOT_READY.format(error=html.escape(startup_error)))
         with gr.Tab("Hỏi đáp"):
