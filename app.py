@@ -64,16 +64,9 @@ def _workspace(user: str | None, backend: str | None = None, *, generate: bool =
 
 def _accounts():
     """Accounts and audit without opening the index or any model (user and collection commands)."""
-    from access import Accounts, AuditLog, connect, migrate, session_factory
+    from services import open_accounts
 
-    settings = get_settings()
-    engine = connect(settings.database)
-    migrate(engine)
-    sessions = session_factory(engine)
-    audit = AuditLog(sessions)
-    accounts = Accounts(settings, sessions, audit)
-    accounts.ensure_collection(settings.default_collection, "public")
-    return accounts
+    return open_accounts(get_settings())
 
 
 class FriendlyGroup(click.Group):
@@ -433,8 +426,13 @@ def users() -> None:
 
 
 def _new_password() -> str:
-    """Twice, hidden when typed; read from stdin as two lines when piped."""
-    return click.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
+    """Twice: hidden at a terminal, or two lines on stdin from a script."""
+    if sys.stdin.isatty():
+        return click.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
+    first, second = sys.stdin.readline().rstrip("\r\n"), sys.stdin.readline().rstrip("\r\n")
+    if first != second:
+        fail("hai lần nhập mật khẩu không khớp (passwords differ)")
+    return first
 
 
 @users.command("add")
@@ -536,7 +534,7 @@ def keys_create(user: str, label: str, expires: int | None) -> None:
     key, info = _keys().create(user, label, expires)
     click.echo(key)
     click.echo(f"Khoá số {info.id} ('{info.label}') của '{info.user}'" + (f", hết hạn {info.expires_at:%Y-%m-%d}" if info.expires_at else "")
-               + ". Hãy lưu lại ngay: khoá không hiện lại được.", err=True)
+               + ". Khoá chỉ hiện một lần: hãy lưu lại ngay.", err=True)
 
 
 @keys.command("list")

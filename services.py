@@ -265,6 +265,16 @@ class Workspace:
         return feedback_id
 
 
+def open_accounts(settings: Settings) -> Accounts:
+    """The accounts database, migrated, with the default collection: all that user and collection commands need."""
+    engine = connect(settings.database)
+    migrate(engine)
+    sessions = session_factory(engine)
+    accounts = Accounts(settings, sessions, AuditLog(sessions))
+    accounts.ensure_collection(settings.default_collection, "public")
+    return accounts
+
+
 def build_services(
     settings: Settings,
     *,
@@ -277,13 +287,9 @@ def build_services(
 
     A model that fails to load raises, unless ``lenient`` (the web app, which then opens with
     extractive answers and says why)."""
-    engine = connect(settings.database)
-    migrate(engine)
-    sessions = session_factory(engine)
-    audit = AuditLog(sessions)
-    accounts = Accounts(settings, sessions, audit)
-    keys = ApiKeys(sessions, accounts)
-    accounts.ensure_collection(settings.default_collection, "public")
+    accounts = open_accounts(settings)
+    audit = accounts.audit
+    keys = ApiKeys(accounts.sessions, accounts)
     audit.purge(settings.audit_retention_days)
     index = index or open_index(settings, embedder)
     error = ""
