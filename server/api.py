@@ -11,18 +11,17 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import FileResponse
 
 from access import AccessError, Principal
 from chat import Answer, Turn
 from server import schemas
-from server.auth import current_principal
+from server.auth import Caller
 from services import DocumentInfo, Services, Workspace
 from vectorstore import SearchFilters
 
 ERRORS = {status: {"model": schemas.ErrorResponse} for status in (401, 403, 404, 413, 415, 422, 429)}
-Caller = Annotated[Principal, Depends(current_principal)]
 
 
 def document_url(doc_hash: str) -> str:

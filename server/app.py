@@ -11,19 +11,16 @@ from datetime import date
 from typing import Annotated
 
 import gradio as gr
-from fastapi import Depends, FastAPI, Form, Request
+from fastapi import FastAPI, Form, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 
-from access import AccessError, AuditFilter, Principal
+from access import AccessError, AuditFilter
 from server import api, openai_api
-from server.auth import SESSION_COOKIE, client_host, current_principal, principal_of, require_admin
+from server.auth import SESSION_COOKIE, Admin, Caller, client_host, current_principal, principal_of
 from server.pages import login_page
 from services import Services
 from web.ui import build
-
-Caller = Annotated[Principal, Depends(current_principal)]
-Admin = Annotated[Principal, Depends(require_admin)]
 
 
 def _turn_json(turn) -> dict:

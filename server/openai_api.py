@@ -13,19 +13,17 @@ import json
 import re
 import time
 from collections.abc import Iterator
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from access import AccessError, Principal
+from access import AccessError
 from chat import Answer, Turn
 from server import schemas
 from server.api import ERRORS, answer_json, checked_question
-from server.auth import current_principal
+from server.auth import Caller
 from services import Services
 
-Caller = Annotated[Principal, Depends(current_principal)]
 OWNER = "tro-ly-tai-lieu-dang"
 
 
