@@ -312,14 +312,34 @@ def models_verify() -> None:
 @click.option("--corpus", type=click.Path(path_type=Path, exists=True), default=None)
 @click.option("--answers", "backends", multiple=True, type=click.Choice(["llama_cpp", "openai", "extractive"]),
               help="Đo thêm thời gian trả lời (token đầu tiên, tổng) với backend này; lặp lại được.")
-def bench(questions: Path, corpus: Path | None, backends: tuple[str, ...]) -> None:
-    """Đo tốc độ nạp (có/không nhúng), độ trễ tìm kiếm p50/p95, thời gian trả lời và bộ nhớ đỉnh."""
-    from evaluation.bench import run_benchmark
+@click.option("--members", default=8, show_default=True, help="Số người hỏi cùng lúc khi đo tải đồng thời (1 = không đo).")
+@click.option("--parity", "beir_folder", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Thư mục BEIR (vd. ../shared/eval/external/uit_qa): so sánh nhúng torch và ONNX Runtime (tốc độ, recall@1).")
+@click.option("--scale", "sizes", multiple=True, type=int, help="Đo ở kho N đoạn (vd. --scale 10000 --scale 100000); lặp lại được.")
+@click.option("--scale-server", is_flag=True, help="Đo quy mô cả với máy chủ Chroma (chroma run).")
+@click.option("--json", "json_path", type=click.Path(path_type=Path, dir_okay=False), default=Path("bench.json"), show_default=True)
+def bench(
+    questions: Path, corpus: Path | None, backends: tuple[str, ...], members: int, beir_folder: Path | None,
+    sizes: tuple[int, ...], scale_server: bool, json_path: Path,
+) -> None:
+    """Đo tốc độ: nạp, tìm kiếm, trả lời (một người và nhiều người cùng lúc), nhúng torch/ONNX, quy mô kho; in một bảng và ghi JSON."""
+    from evaluation.bench import machine, run_benchmark
+    from evaluation.scale_bench import run_scale_benchmark
 
     settings = get_settings()
-    results = run_benchmark(settings, questions, corpus or settings.corpus_dir, backends)
-    for key, value in results.items():
-        click.echo(f"{key:34} {value:.3f}" if isinstance(value, float) else f"{key:34} {value}")
+    report = {"machine": machine(), "results": run_benchmark(settings, questions, corpus or settings.corpus_dir, backends, members, beir_folder)}
+    if sizes:
+        report["scale"] = run_scale_benchmark(settings, sorted(sizes), server=scale_server, questions_file=questions)
+    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    click.echo(f"Máy: {report['machine']['cores']} lõi, {report['machine']['cpu']}, {report['machine']['memory_gib']} GiB")
+    for key, value in report["results"].items():
+        click.echo(f"{key:44} {value:.3f}" if isinstance(value, float) else f"{key:44} {value}")
+    if sizes:
+        columns = list(report["scale"][0])
+        click.echo("\n" + " | ".join(columns))
+        for row in report["scale"]:
+            click.echo(" | ".join(f"{row[c]:.3f}" if isinstance(row[c], float) else str(row[c]) for c in columns))
+    click.echo(f"\nĐã ghi {json_path}")
 
 
 @cli.command("eval")

@@ -17,7 +17,7 @@ from pathlib import Path
 from access import AccessError, Accounts, AuditLog, Principal, connect, migrate, session_factory
 from access.keys import ApiKeys
 from access.ratelimit import RateLimiter
-from chat import Answer, Assistant, Turn, make_backend
+from chat import Answer, Assistant, Preview, Queued, Turn, make_backend
 from chat.llm import ChatBackend, ExtractiveBackend
 from drafting import Draft, Drafter
 from drafting.export import to_docx, to_markdown
@@ -93,7 +93,7 @@ class Workspace:
         return self.services.audit.record(self.principal.name, action, channel=self.channel, **fields)
 
     # --- questions ------------------------------------------------------------------
-    def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Answer]:
+    def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Preview | Queued | Answer]:
         """Text pieces, then the checked answer; the answer is audited and kept in the user's history."""
         for event in self.assistant.stream(question, history):
             if isinstance(event, Answer):

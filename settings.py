@@ -37,8 +37,20 @@ class Settings(BaseSettings):
         description="A built-in model name (see `app.py models list`), a local "
         "sentence-transformers folder, or a hub id (needs internet).",
     )
+    embedding_backend: Literal["sentence_transformers", "openai"] = Field(
+        default="sentence_transformers", description="openai: an OpenAI-compatible /v1/embeddings server running the same model."
+    )
+    embedding_runtime: Literal["torch", "onnx"] = Field(
+        default="torch", description="onnx: the same model's body in ONNX Runtime (exported once at first start; faster on the CPU)."
+    )
     embedding_batch_size: int = 8
     embedding_threads: int = 0  # 0 = let torch decide
+    embedding_base_url: str = "http://127.0.0.1:8081/v1"
+    embedding_api_key: str = "sk-no-key"
+    embedding_server_batch: int = 64
+    # The model's own prompts (EmbeddingGemma's), applied here when a server embeds.
+    embedding_query_prompt: str = "task: search result | query: "
+    embedding_document_prompt: str = "title: none | text: "
 
     # --- chunking ----------------------------------------------------------
     chunk_size: int = 900
@@ -78,7 +90,13 @@ class Settings(BaseSettings):
     openai_base_url: str = "http://127.0.0.1:8080/v1"
     openai_model: str = "local"
     openai_api_key: str = "sk-no-key"
+    llm_parallel: int = Field(
+        default=4, ge=1, description="openai backend: questions sent to the server at once (match its parallel slots)."
+    )
     answer_k: int = 4
+    llm_passage_sentences: int = Field(
+        default=0, ge=0, description="Send the model only this many sentences of each passage (0 = the whole passage)."
+    )
     # Below either floor the assistant refuses instead of answering (see chat/support.py).
     min_similarity: float = 0.35
     min_coverage: float = 0.25

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 
 from chat.citations import CheckedAnswer, Citation, check_answer, strip_markers
+from chat.context import format_context
 from chat.extractive import expected_type, extractive_answer, has_type
-from chat.injection import redact_instructions
 from chat.llm import ChatBackend
 from chat.prompts import Prompts
+from chat.queue import Queued
 from chat.support import focus_is_grounded, is_supported
 from chat.validity import named_documents, superseded_notes
 from settings import Settings
@@ -72,16 +73,6 @@ class Answer:
         }
 
 
-def format_context(hits: list[SearchHit]) -> str:
-    """Numbered passages with their provenance, fenced so they read as data."""
-    blocks = []
-    for n, hit in enumerate(hits, start=1):
-        meta = hit.meta
-        passage = redact_instructions(hit.text)
-        blocks.append(f"[{n}] {meta.title} ({meta.date or 'không rõ ngày'}, {meta.location})\n\"\"\"\n{passage}\n\"\"\"")
-    return "\n\n".join(blocks)
-
-
 class Assistant:
     def __init__(self, settings: Settings, index: Index, backend: ChatBackend) -> None:
         self.settings = settings
@@ -112,9 +103,10 @@ class Assistant:
         return Answer(question, standalone, text, True, closest=hits[:3], backend=self.backend.name, seconds=time.perf_counter() - started)
 
     # --- the chain -----------------------------------------------------------------
-    def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Preview | Answer]:
-        """Yields a :class:`Preview` (verbatim sentences) when there is one, the text pieces as they are
-        generated, then the checked :class:`Answer`."""
+    def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Preview | Queued | Answer]:
+        """Yields a :class:`Preview` (verbatim sentences) when there is one, the place in the model's line
+        (:class:`Queued`) while others are answered, the text pieces as they are generated, then the checked
+        :class:`Answer`."""
         started = time.perf_counter()
         standalone = self.condense(question, history or [])
         named = named_documents(standalone, self.index.searcher)
@@ -133,16 +125,26 @@ class Assistant:
             early = check_answer(verbatim, hits, standalone)
             yield Preview(early.answer, early.citations)
         first_token: float | None = None
-        messages = [
-            {"role": "system" if message.type == "system" else "user", "content": message.content}
-            for message in self.answer_prompt.format_messages(context=format_context(hits), question=standalone, refusal=self.prompts.refusal)
-        ]
-        pieces = []
-        for piece in self.backend.answer(messages, standalone, hits, self.index.lexical, self.settings.llm_max_tokens):
-            if first_token is None:
-                first_token = time.perf_counter() - started
-            pieces.append(piece)
-            yield piece
+        ticket = self.backend.queue.join()
+        try:
+            # Others are being answered: say where this question stands, every second, until its turn.
+            timeout = 0.0
+            while not ticket.wait(timeout):
+                yield ticket.place()
+                timeout = 1.0
+            context = format_context(standalone, hits, self.index.lexical, self.settings.llm_passage_sentences)
+            messages = [
+                {"role": "system" if message.type == "system" else "user", "content": message.content}
+                for message in self.answer_prompt.format_messages(context=context, question=standalone, refusal=self.prompts.refusal)
+            ]
+            pieces = []
+            for piece in self.backend.answer(messages, standalone, hits, self.index.lexical, self.settings.llm_max_tokens):
+                if first_token is None:
+                    first_token = time.perf_counter() - started
+                pieces.append(piece)
+                yield piece
+        finally:
+            ticket.leave()
         raw = "".join(pieces).strip()
         if not raw or any(marker in raw.lower() for marker in REFUSAL_MARKERS):
             yield self._refusal(question, standalone, hits, started, off_topic=False)

@@ -6,16 +6,18 @@
 * ``extractive``: no model, the best verbatim sentences (see chat/extractive.py).
 A backend writes the answer from the prompt and passages, and may write free text
 (follow-up condensation, speech prose); the extractive one writes none and says so.
+Every backend has a :class:`~chat.queue.GenerationQueue`: the assistant waits in it
+(and tells the member their place) before ``answer``; ``generate`` waits by itself.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from typing import Protocol
 
 from chat.extractive import extractive_answer
+from chat.queue import GenerationQueue
 from settings import Settings
 from vectorstore import LexicalIndex, SearchHit
 from weights import resolve_gguf
@@ -29,9 +31,11 @@ class LLMError(RuntimeError):
 
 class ChatBackend(Protocol):
     name: str
+    queue: GenerationQueue
 
     def answer(self, messages: list[Message], question: str, hits: list[SearchHit], lexical: LexicalIndex, max_tokens: int) -> Iterator[str]:
-        """The answer, in pieces, with [n] markers into ``hits``; nothing when there is none."""
+        """The answer, in pieces, with [n] markers into ``hits``; nothing when there is none.
+        The caller holds a turn of ``queue``."""
         ...
 
     def generate(self, prompt: str, max_tokens: int) -> str | None:
@@ -43,21 +47,27 @@ class GenerativeBackend:
     """An LLM: the answer is what it writes for the prompt, and it writes free text too."""
 
     name: str
+    queue: GenerationQueue
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        """The model's text for ``messages``, in pieces; the caller holds a turn of ``queue``."""
         raise NotImplementedError
 
     def answer(self, messages: list[Message], question: str, hits: list[SearchHit], lexical: LexicalIndex, max_tokens: int) -> Iterator[str]:
         return self.stream(messages, max_tokens)
 
     def generate(self, prompt: str, max_tokens: int) -> str | None:
-        return "".join(self.stream([{"role": "user", "content": prompt}], max_tokens)).strip()
+        with self.queue.turn():
+            return "".join(self.stream([{"role": "user", "content": prompt}], max_tokens)).strip()
 
 
 class ExtractiveBackend:
     """No model: the answer is the passages' best verbatim sentences, and no free text is written."""
 
     name = "extractive"
+
+    def __init__(self) -> None:
+        self.queue = GenerationQueue(slots=1_000_000)  # no model: nobody waits
 
     def answer(self, messages: list[Message], question: str, hits: list[SearchHit], lexical: LexicalIndex, max_tokens: int) -> Iterator[str]:
         text = extractive_answer(question, hits, lexical)
@@ -81,15 +91,14 @@ class LlamaCppBackend(GenerativeBackend):
             verbose=False,
         )
         # One llama.cpp context serves one generation at a time: the web chat, the API and the library
-        # share this backend, so concurrent questions wait their turn here instead of corrupting it.
-        self.lock = threading.Lock()
+        # share this backend, so concurrent questions take turns instead of corrupting it.
+        self.queue = GenerationQueue(slots=1)
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
-        with self.lock:
-            for part in self.model.create_chat_completion(messages=messages, max_tokens=max_tokens, temperature=0.0, stream=True):
-                text = part["choices"][0]["delta"].get("content")
-                if text:
-                    yield text
+        for part in self.model.create_chat_completion(messages=messages, max_tokens=max_tokens, temperature=0.0, stream=True):
+            text = part["choices"][0]["delta"].get("content")
+            if text:
+                yield text
 
 
 class OpenAICompatibleBackend(GenerativeBackend):
@@ -99,6 +108,8 @@ class OpenAICompatibleBackend(GenerativeBackend):
         self.name = f"openai:{settings.openai_model}@{settings.openai_base_url}"
         self.model = settings.openai_model
         self.client = OpenAI(base_url=settings.openai_base_url, api_key=settings.openai_api_key, timeout=300)
+        # The server batches what it is sent at once (vLLM, llama-server --parallel N): send it that many.
+        self.queue = GenerationQueue(slots=settings.llm_parallel)
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
         from openai import OpenAIError

@@ -5,18 +5,22 @@ Numbers, not pass/fail: they go in the README and are watched over time.
 
 from __future__ import annotations
 
+import os
+import platform
 import resource
 import shutil
 import statistics
 import tempfile
+import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
-from chat import Answer
+from chat import Answer, Queued
 from evaluation.questions import load_questions
 from ingest import discover, prepare
 from settings import Settings
-from vectorstore import Embedder, open_index
+from vectorstore import make_embedder, open_index
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -62,6 +66,83 @@ def answer_timings(settings: Settings, index, questions_file: Path, backend_name
     return timings
 
 
+def concurrent_timings(settings: Settings, index, questions_file: Path, backend_name: str, members: int) -> dict[str, float]:
+    """``members`` people ask at the same moment (different answerable questions): when does each first see
+    something (the preview or their place in the line), when something useful, when the whole answer, and
+    how many fail."""
+    workspace = _workspace(settings, index, backend_name)
+    questions = [q.question for q in load_questions(questions_file) if q.answerable]
+    start_together = threading.Barrier(members)
+    first_seen: list[float] = []
+    first_useful: list[float] = []
+    done: list[float] = []
+    errors: list[str] = []
+
+    def member(question: str) -> None:
+        start_together.wait()
+        started = time.perf_counter()
+        seen_at = useful_at = None
+        try:
+            for event in workspace.stream(question):
+                now = time.perf_counter() - started
+                seen_at = now if seen_at is None else seen_at
+                if useful_at is None and not isinstance(event, Queued):
+                    useful_at = now
+                if isinstance(event, Answer):
+                    done.append(now)
+        except Exception as error:  # counted, not raised: the bench reports how many members got no answer
+            errors.append(f"{type(error).__name__}: {error}")
+        if seen_at is not None:
+            first_seen.append(seen_at)
+        if useful_at is not None:
+            first_useful.append(useful_at)
+
+    threads = [threading.Thread(target=member, args=(questions[i % len(questions)],)) for i in range(members)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    prefix = f"{backend_name}_{members}_at_once"
+    return {
+        f"{prefix}_errors": len(errors),
+        f"{prefix}_first_seen_max_s": max(first_seen, default=float("nan")),
+        f"{prefix}_first_useful_max_s": max(first_useful, default=float("nan")),
+        f"{prefix}_answer_p50_s": statistics.median(done) if done else float("nan"),
+        f"{prefix}_answer_p95_s": _percentile(done, 0.95) if done else float("nan"),
+        f"{prefix}_answer_max_s": max(done, default=float("nan")),
+    }
+
+
+def embedding_parity(settings: Settings, corpus: Path, beir_folder: Path) -> dict[str, float]:
+    """torch and ONNX Runtime embeddings in the same run, so the speed ratio is not a comparison across machines or
+    days: chunks/s over the corpus's chunks, and recall@1 on a BEIR set (dense alone, and hybrid)."""
+    from evaluation.beir import index_passages, load_beir_questions, load_corpus
+    from evaluation.harness import run_search, summarise_search
+
+    documents = [prepare(path, corpus, settings.chunk_size, settings.chunk_overlap) for path in discover([corpus])]
+    titles = [document.meta.title for document in documents for _ in document.chunks]
+    texts = [chunk.text for document in documents for chunk in document.chunks]
+    passages, questions = load_corpus(beir_folder / "corpus.jsonl"), load_beir_questions(beir_folder)
+    results: dict[str, float] = {}
+    for runtime in ("torch", "onnx"):
+        scratch = Path(tempfile.mkdtemp(prefix=f"rag-parity-{runtime}-"))
+        try:
+            runtime_settings = settings.model_copy(update={"embedding_runtime": runtime, "data_dir": scratch, "chroma_host": None})
+            embedder = make_embedder(runtime_settings)
+            started = time.perf_counter()
+            embedder.embed_documents(titles, texts)
+            results[f"embedding_{runtime}_chunks_per_s"] = len(texts) / (time.perf_counter() - started)
+            index = open_index(runtime_settings, embedder, collection="parity")
+            index_passages(index, passages, settings.chunk_size, settings.chunk_overlap)
+            for mode in ("dense", "hybrid"):
+                rows = list(run_search(index.searcher, questions, 10, mode=mode, by_document=True))
+                results[f"{beir_folder.name}_{mode}_recall@1_{runtime}"] = summarise_search(rows)["recall@1"]
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    results["embedding_onnx_speed_ratio"] = results["embedding_onnx_chunks_per_s"] / results["embedding_torch_chunks_per_s"]
+    return results
+
+
 def draft_seconds(settings: Settings, index) -> float:
     """Time to draft a 5-section congress opening speech in extractive mode."""
     drafter = _workspace(settings, index, "extractive").drafter
@@ -70,7 +151,22 @@ def draft_seconds(settings: Settings, index) -> float:
     return time.perf_counter() - started
 
 
-def run_benchmark(settings: Settings, questions_file: Path, corpus: Path, backends: tuple[str, ...] = ()) -> dict[str, float]:
+def machine() -> dict[str, object]:
+    """What the numbers were measured on: they mean little without it."""
+    return {"cores": os.cpu_count(), "cpu": _cpu_model(), "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+            "python": platform.python_version(), "date": datetime.now(UTC).isoformat(timespec="seconds")}
+
+
+def _cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines() if Path("/proc/cpuinfo").exists() else []:
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+
+def run_benchmark(
+    settings: Settings, questions_file: Path, corpus: Path, backends: tuple[str, ...] = (), members: int = 8, beir_folder: Path | None = None
+) -> dict[str, float]:
     files = discover([corpus])
     started = time.perf_counter()
     chunk_count = sum(len(prepare(path, corpus, settings.chunk_size, settings.chunk_overlap).chunks) for path in files)
@@ -80,7 +176,7 @@ def run_benchmark(settings: Settings, questions_file: Path, corpus: Path, backen
     try:
         bench_settings = settings.model_copy(update={"data_dir": scratch, "chroma_host": None, "corpus_dir": corpus})
         started = time.perf_counter()
-        embedder = Embedder(bench_settings)
+        embedder = make_embedder(bench_settings)
         load_seconds = time.perf_counter() - started
         index = open_index(bench_settings, embedder)
         started = time.perf_counter()
@@ -95,6 +191,8 @@ def run_benchmark(settings: Settings, questions_file: Path, corpus: Path, backen
         answers: dict[str, float] = {}
         for backend_name in backends:
             answers.update(answer_timings(bench_settings, index, questions_file, backend_name))
+            if members > 1:
+                answers.update(concurrent_timings(bench_settings, index, questions_file, backend_name, members))
         answers["draft_5_sections_extractive_s"] = draft_seconds(bench_settings, index)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -107,5 +205,6 @@ def run_benchmark(settings: Settings, questions_file: Path, corpus: Path, backen
         "search_p50_s": statistics.median(latencies),
         "search_p95_s": _percentile(latencies, 0.95),
         **answers,
+        **(embedding_parity(settings, corpus, beir_folder) if beir_folder else {}),
         "peak_memory_mib": peak_memory_mib(),
     }

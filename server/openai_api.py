@@ -25,6 +25,8 @@ from server.auth import Caller
 from services import Services
 
 OWNER = "tro-ly-tai-lieu-dang"
+MAX_EMBEDDING_INPUTS = 256
+MAX_EMBEDDING_CHARS = 16_000
 
 
 def _text(content: str | list | None) -> str:
@@ -113,5 +115,23 @@ def build_router(services: Services) -> APIRouter:
         if body.stream:
             return StreamingResponse(stream_chunks(workspace.stream(question, history), body.model, created), media_type="text/event-stream")
         return completion(workspace.ask(question, history), body.model, created)
+
+    @router.post("/embeddings", summary="Vectơ nhúng theo chuẩn OpenAI, bằng mô hình nhúng của máy chủ này")
+    def embeddings(body: schemas.EmbeddingRequest, principal: Caller) -> dict:
+        """Another installation can embed a big archive through this server (RAG_EMBEDDING_BACKEND=openai).
+        Texts are embedded as sent: the client adds the model's prompts, as it would for any server."""
+        texts = [body.input] if isinstance(body.input, str) else body.input
+        if not texts or len(texts) > MAX_EMBEDDING_INPUTS or any(len(text) > MAX_EMBEDDING_CHARS for text in texts):
+            raise AccessError(
+                f"Cần từ 1 đến {MAX_EMBEDDING_INPUTS} văn bản, mỗi văn bản không quá {MAX_EMBEDDING_CHARS} ký tự.", 422, "bad_input"
+            )
+        embedder = services.index.searcher.embedder
+        vectors = embedder.encode(texts)
+        return {
+            "object": "list",
+            "model": embedder.name,
+            "data": [{"object": "embedding", "index": i, "embedding": vector.tolist()} for i, vector in enumerate(vectors)],
+            "usage": {"prompt_tokens": sum(len(text.split()) for text in texts), "total_tokens": sum(len(text.split()) for text in texts)},
+        }
 
     return router

@@ -153,3 +153,10 @@ class ChatCompletionRequest(BaseModel):
     model: str = Field(default="all", description="'all' hoặc tên một bộ tài liệu (xem GET /v1/models).")
     messages: list[ChatMessage]
     stream: bool = False
+
+
+class EmbeddingRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")  # encoding_format, user, … are accepted and ignored
+
+    input: str | list[str] = Field(description="Văn bản (đã kèm lời nhắc của mô hình nếu cần) hoặc danh sách văn bản.")
+    model: str = ""

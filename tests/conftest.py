@@ -22,9 +22,9 @@ def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def embedder(base_settings: Settings):
-    from vectorstore import Embedder
+    from vectorstore import make_embedder
 
-    return Embedder(base_settings)
+    return make_embedder(base_settings)
 
 
 @pytest.fixture

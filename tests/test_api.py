@@ -262,3 +262,27 @@ def test_openapi_schema_documents_every_route_in_vietnamese(api) -> None:
     assert {"/api/v1/ask", "/api/v1/search", "/api/v1/documents", "/v1/chat/completions", "/v1/models"} <= set(schema["paths"])
     assert "Người vào Đảng" in json.dumps(schema, ensure_ascii=False)
     assert httpx.get(url + "docs").status_code == 200
+
+
+def test_embeddings_endpoint_serves_this_model_to_another_installation(api, embedder) -> None:
+    """RAG_EMBEDDING_BACKEND=openai pointed at this server gives the vectors the local model gives."""
+    import numpy as np
+
+    from vectorstore import EmbeddingError, make_embedder
+
+    services, url, keys = api
+    settings = services.settings.model_copy(
+        update={"embedding_backend": "openai", "embedding_base_url": url + "v1", "embedding_api_key": keys["dangvien"]}
+    )
+    remote = make_embedder(settings)
+    assert (remote.name, remote.dimension) == (embedder.name, embedder.dimension)
+    query = "Đảng viên vi phạm bị kỷ luật khiển trách khi nào?"
+    assert np.allclose(remote.embed_query(query), embedder.embed_query(query), atol=1e-4)
+    titles, texts = ["Quy định kỷ luật", "Đại hội chi bộ"], ["Hình thức khiển trách áp dụng với vi phạm lần đầu.", "Đại hội bầu Bí thư Chi bộ."]
+    assert np.allclose(remote.embed_documents(titles, texts), embedder.embed_documents(titles, texts), atol=1e-4)
+
+    assert client(url, None).post("v1/embeddings", json={"input": "x"}).status_code == 401
+    status, code, message = error_of(client(url, keys["dangvien"]).post("v1/embeddings", json={"input": ["x"] * 1000}))
+    assert (status, code) == (422, "bad_input") and "256" in message
+    with pytest.raises(EmbeddingError, match=r"127\.0\.0\.1:9"):
+        make_embedder(settings.model_copy(update={"embedding_base_url": "http://127.0.0.1:9/v1"}))

@@ -68,3 +68,32 @@ def test_follow_up_is_condensed_by_the_llm(llm_settings, corpus_index, backend) 
     history = [Turn("Hội nghị tổng kết công tác Đảng năm 2023 của Trường Đại học Công nghệ diễn ra ngày nào?", "Ngày 12/01/2024 [1].")]
     standalone = assistant.condense("Còn ai trình bày báo cáo tại hội nghị đó?", history)
     assert "Công nghệ" in standalone or "tổng kết" in standalone.lower()
+
+
+def test_questions_asked_at_once_take_turns_and_the_waiter_sees_its_place(llm_settings, corpus_index, backend) -> None:
+    """Two members ask at the same moment: both get answers, the one waiting is told its place in the line."""
+    import threading
+
+    from chat import Answer, Queued
+
+    assistant = Assistant(llm_settings, corpus_index, backend)
+    questions = [
+        "Ai đại diện Đoàn Thư ký trình bày dự thảo Nghị quyết Đại hội?",
+        "Thư viện Quốc gia Việt Nam tổ chức bao nhiêu khoá tập huấn về số hoá tài liệu năm 2022?",
+    ]
+    events: dict[str, list] = {}
+
+    def ask(question: str) -> None:
+        events[question] = list(assistant.stream(question))
+
+    threads = [threading.Thread(target=ask, args=(question,)) for question in questions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    assert all(isinstance(events[q][-1], Answer) for q in questions)
+    places = [event for q in questions for event in events[q] if isinstance(event, Queued)]
+    assert places and places[0].position == 1
+    after = backend.queue.join()
+    assert after.wait(0)  # nobody left holding the model
+    after.leave()

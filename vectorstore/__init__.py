@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from threading import RLock
 
 from settings import Settings
-from vectorstore.embeddings import Embedder
+from vectorstore.embeddings import Embedder, EmbeddingError, make_embedder
 from vectorstore.indexer import Indexer, IngestReport
 from vectorstore.lexical import LexicalIndex
 from vectorstore.scope import Scope
@@ -31,7 +31,7 @@ class Index:
 
 def open_index(settings: Settings, embedder: Embedder | None = None, collection: str | None = None) -> Index:
     """Open (or create) a collection and its lexical index; the embedder may be shared."""
-    embedder = embedder or Embedder(settings)
+    embedder = embedder or make_embedder(settings)
     name = collection or settings.collection
     store = ChromaStore(settings, embedder.name, embedder.dimension, name)
     lexical = LexicalIndex(settings.lexical_path / name)
@@ -48,4 +48,4 @@ def open_index(settings: Settings, embedder: Embedder | None = None, collection:
     return index
 
 
-__all__ = ["ChromaStore", "Embedder", "Index", "IngestReport", "LexicalIndex", "Scope", "SearchFilters", "SearchHit", "Searcher", "StoreError", "open_index"]
+__all__ = ["ChromaStore", "Embedder", "EmbeddingError", "Index", "IngestReport", "LexicalIndex", "Scope", "SearchFilters", "SearchHit", "Searcher", "StoreError", "make_embedder", "open_index"]

@@ -1,7 +1,20 @@
-"""Sentence-transformers embeddings with the model's own query/document prompts."""
+"""Embeddings with the model's own query/document prompts, computed here or by a server.
+
+Three ways to the same vectors, chosen at set-up (``RAG_EMBEDDING_BACKEND``,
+``RAG_EMBEDDING_RUNTIME``):
+
+* sentence-transformers on torch (the reference);
+* the same model with its transformer body run by ONNX Runtime (exported once
+  from the same weights, see :mod:`vectorstore.onnx_body`), for faster ingestion
+  with the same vectors (``app.py bench --parity`` measures both);
+* an OpenAI-compatible ``/v1/embeddings`` server (text-embeddings-inference,
+  vLLM, Infinity, or this app's own ``/v1/embeddings``), for big archives on a
+  GPU box. Prompts are applied here, so every way sends the model the same text.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -11,10 +24,38 @@ from settings import Settings
 from weights import WeightsError, resolve_embedding_model
 
 
+class EmbeddingError(RuntimeError):
+    """The embedding server cannot be used; the message says why, in Vietnamese."""
+
+
 class Embedder:
     """Embeds queries and titled passages; both go through :func:`index_form` first,
     so "Uỷ ban" in a query and "Ủy ban" in a document become the same tokens."""
 
+    name: str
+    dimension: int
+    query_prompt: str
+    document_prompt: str
+
+    def encode(self, inputs: Sequence[str]) -> np.ndarray:
+        """L2-normalised vectors of texts that already carry their prompt."""
+        raise NotImplementedError
+
+    def document_inputs(self, titles: Sequence[str], texts: Sequence[str]) -> list[str]:
+        """EmbeddingGemma was trained with "title: … | text: …": give it the real title."""
+        template = self.document_prompt
+        if "title: none" in template:
+            return [template.replace("title: none", f"title: {index_form(t)}") + index_form(x) for t, x in zip(titles, texts, strict=True)]
+        return [f"{template}{index_form(t)}\n{index_form(x)}" for t, x in zip(titles, texts, strict=True)]
+
+    def embed_documents(self, titles: Sequence[str], texts: Sequence[str]) -> np.ndarray:
+        return self.encode(self.document_inputs(titles, texts))
+
+    def embed_query(self, query: str) -> np.ndarray:
+        return self.encode([self.query_prompt + index_form(query)])[0]
+
+
+class SentenceTransformerEmbedder(Embedder):
     def __init__(self, settings: Settings) -> None:
         import torch
         from sentence_transformers import SentenceTransformer
@@ -29,22 +70,76 @@ class Embedder:
             raise WeightsError(f"{reference}: không nạp được mô hình nhúng ({type(error).__name__}: {error})") from error
         self.batch_size = settings.embedding_batch_size
         self.dimension = self.model.get_embedding_dimension()
+        self.query_prompt = self.model.prompts.get("query", "")
+        self.document_prompt = self.model.prompts.get("document", "")
 
-    def _document_inputs(self, titles: Sequence[str], texts: Sequence[str]) -> list[str]:
-        """EmbeddingGemma was trained with "title: … | text: …": give it the real title."""
-        template = self.model.prompts.get("document", "")
-        if "title: none" in template:
-            return [template.replace("title: none", f"title: {index_form(t)}") + index_form(x) for t, x in zip(titles, texts, strict=True)]
-        return [f"{template}{index_form(t)}\n{index_form(x)}" for t, x in zip(titles, texts, strict=True)]
+    def encode(self, inputs: Sequence[str]) -> np.ndarray:
+        # sentence-transformers sorts the inputs by length into batches: little padding is computed.
+        return self.model.encode(list(inputs), prompt="", batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False)
 
-    def embed_documents(self, titles: Sequence[str], texts: Sequence[str]) -> np.ndarray:
-        inputs = self._document_inputs(titles, texts)
-        return self.model.encode(
-            inputs, prompt="", batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
-        )
 
-    def embed_query(self, query: str) -> np.ndarray:
-        prompt_name = "query" if "query" in self.model.prompts else None
-        return self.model.encode(
-            [index_form(query)], prompt_name=prompt_name, normalize_embeddings=True, show_progress_bar=False
-        )[0]
+class OnnxEmbedder(SentenceTransformerEmbedder):
+    """The body runs in ONNX Runtime; tokenizer, pooling and projections are the sentence-transformers model's."""
+
+    def __init__(self, settings: Settings) -> None:
+        from vectorstore.onnx_body import export_body, open_session
+
+        super().__init__(settings)
+        folder = settings.model_cache_dir / "onnx" / re.sub(r"[^\w.-]+", "_", self.name)
+        if not (folder / "model.onnx").exists():  # first start with this runtime: export once (minutes)
+            export_body(self.model[0].auto_model, self.model.preprocess(["title: none | text: mẫu", "query: mẫu"]), folder)
+        self.session = open_session(folder, settings.embedding_threads)
+
+    def encode(self, inputs: Sequence[str]) -> np.ndarray:
+        import torch
+
+        # Batches of similar length, so little padding is computed; results go back in input order.
+        order = sorted(range(len(inputs)), key=lambda i: len(inputs[i]))
+        vectors = np.empty((len(inputs), self.dimension), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start : start + self.batch_size]
+            features = self.model.preprocess([inputs[i] for i in batch])
+            hidden = self.session.run(None, {name: features[name].numpy() for name in ("input_ids", "attention_mask")})[0]
+            features["token_embeddings"] = torch.from_numpy(hidden)
+            with torch.no_grad():
+                for module in list(self.model)[1:]:  # pooling, projections, normalisation
+                    features = module(features)
+            vectors[batch] = features["sentence_embedding"].numpy()
+        return vectors
+
+
+class OpenAIEmbedder(Embedder):
+    """Vectors from an OpenAI-compatible server that runs the same model (its name is the store's check)."""
+
+    def __init__(self, settings: Settings) -> None:
+        from openai import OpenAI
+
+        self.name = settings.embedding_model
+        self.base_url = settings.embedding_base_url
+        self.client = OpenAI(base_url=settings.embedding_base_url, api_key=settings.embedding_api_key, timeout=300)
+        self.batch_size = settings.embedding_server_batch
+        self.query_prompt = settings.embedding_query_prompt
+        self.document_prompt = settings.embedding_document_prompt
+        self.dimension = len(self.encode(["kiểm tra kết nối"])[0])  # fails at start-up, not at the first upload
+
+    def encode(self, inputs: Sequence[str]) -> np.ndarray:
+        from openai import OpenAIError
+
+        vectors: list[list[float]] = []
+        try:
+            for start in range(0, len(inputs), self.batch_size):
+                response = self.client.embeddings.create(model=self.name, input=list(inputs[start : start + self.batch_size]))
+                vectors += [item.embedding for item in sorted(response.data, key=lambda item: item.index)]
+        except OpenAIError as error:
+            raise EmbeddingError(f"Máy chủ nhúng không trả lời ({self.base_url}): {error}") from error
+        matrix = np.asarray(vectors, dtype=np.float32)
+        return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """The configured way to embed."""
+    if settings.embedding_backend == "openai":
+        return OpenAIEmbedder(settings)
+    if settings.embedding_runtime == "onnx":
+        return OnnxEmbedder(settings)
+    return SentenceTransformerEmbedder(settings)

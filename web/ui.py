@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import gradio as gr
 
 from access import AccessError
-from chat import Answer, LLMError, Preview, Turn
+from chat import Answer, LLMError, Preview, Queued, Turn
 from server.auth import principal_of
 from services import Services, Workspace
 from vectorstore import SearchFilters
@@ -97,6 +97,11 @@ def workspace_for(services: Services, request: gr.Request) -> Workspace:
     return services.acting_as(principal, "web")
 
 
+def queue_line(place: Queued) -> str:
+    estimate = "" if place.estimate_seconds is None else f", khoảng {max(round(place.estimate_seconds), 1)} giây nữa"
+    return f"⏳ *Đang chờ lượt mô hình: vị trí {place.position}/{place.waiting}{estimate}.*"
+
+
 def history_turns(history: list[dict]) -> list[Turn]:
     turns, question = [], None
     for message in history:
@@ -120,15 +125,19 @@ def build(services: Services) -> gr.Blocks:
         workspace = workspace_for(services, request)
         turns = history_turns(history)
         history = [*history, {"role": "user", "content": question}, {"role": "assistant", "content": "…"}]
-        streamed = ""
+        streamed, preview = "", "…"
         try:
             for event in workspace.stream(question, turns):
                 if isinstance(event, Answer):
                     history[-1] = {"role": "assistant", "content": answer_markdown(event)}
                     yield history, render_sources(event), "", event.audit_id
                 elif isinstance(event, Preview):  # within a second: the verbatim sentences, until the model's answer
-                    history[-1] = {"role": "assistant", "content": f"{PREVIEW_LABEL}\n\n{event.answer}"}
+                    preview = f"{PREVIEW_LABEL}\n\n{event.answer}"
+                    history[-1] = {"role": "assistant", "content": preview}
                     yield history, render_citations(event.citations), "", None
+                elif isinstance(event, Queued):  # others are being answered: where this question stands
+                    history[-1] = {"role": "assistant", "content": f"{preview}\n\n{queue_line(event)}"}
+                    yield history, gr.skip(), "", None
                 else:
                     streamed += event
                     history[-1] = {"role": "assistant", "content": streamed}

@@ -1,0 +1,115 @@
+"""Turn-taking in front of a model that serves one request (or a few) at a time.
+
+Questions that arrive together wait in one first-come-first-served line, and
+each waiter can be told its place and an estimate at any moment: a member
+in front of a phone sees "vị trí 3, khoảng 40 giây" instead of a blank screen.
+A waiter that gives up (closed tab, cancelled stream) leaves the line.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A question waiting for the model: ``position`` 1 is next; the estimate is None until a turn has been timed."""
+
+    position: int
+    waiting: int
+    estimate_seconds: float | None
+
+
+class Ticket:
+    """One place in the line; :meth:`leave` must follow, served or not (``with`` does it)."""
+
+    def __init__(self, queue: GenerationQueue, number: int) -> None:
+        self.queue = queue
+        self.number = number
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """True once it is this ticket's turn; False when ``timeout`` passes first."""
+        return self.queue._wait(self, timeout)
+
+    def place(self) -> Queued:
+        return self.queue._place(self)
+
+    def leave(self) -> None:
+        self.queue._leave(self)
+
+    def __enter__(self) -> Ticket:
+        self.wait()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.leave()
+
+
+class GenerationQueue:
+    """A fair line with ``slots`` requests served at once (1 for one llama.cpp context)."""
+
+    def __init__(self, slots: int = 1) -> None:
+        self.slots = slots
+        self._condition = threading.Condition()
+        self._line: deque[int] = deque()
+        self._serving: dict[int, float] = {}  # ticket number -> when its turn began
+        self._numbers = itertools.count()
+        self._recent: deque[float] = deque(maxlen=20)  # seconds of recent turns, for estimates
+
+    def join(self) -> Ticket:
+        with self._condition:
+            number = next(self._numbers)
+            self._line.append(number)
+            return Ticket(self, number)
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """Wait without reporting, for work nobody watches a place for (condensation, drafting)."""
+        with self.join():
+            yield
+
+    def _wait(self, ticket: Ticket, timeout: float | None) -> bool:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._condition:
+            while True:
+                if ticket.number in self._serving:
+                    return True
+                if self._line and self._line[0] == ticket.number and len(self._serving) < self.slots:
+                    self._line.popleft()
+                    self._serving[ticket.number] = time.monotonic()
+                    self._condition.notify_all()  # the next in line may fit in a free slot too
+                    return True
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                self._condition.wait(remaining)
+
+    def _place(self, ticket: Ticket) -> Queued:
+        with self._condition:
+            if ticket.number in self._serving or ticket.number not in self._line:
+                return Queued(0, len(self._line), 0.0)
+            ahead = self._line.index(ticket.number)
+            estimate = None
+            if self._recent:
+                # Turns ahead of this one, shared among the slots, plus what the ones being served still need.
+                typical = statistics.median(self._recent)
+                now = time.monotonic()
+                left_in_service = sum(max(typical - (now - began), 0.0) for began in self._serving.values())
+                estimate = (ahead * typical + left_in_service) / self.slots
+            return Queued(ahead + 1, len(self._line), estimate)
+
+    def _leave(self, ticket: Ticket) -> None:
+        with self._condition:
+            began = self._serving.pop(ticket.number, None)
+            if began is not None:
+                self._recent.append(time.monotonic() - began)
+            elif ticket.number in self._line:
+                self._line.remove(ticket.number)
+            self._condition.notify_all()
