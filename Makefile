@@ -42,7 +42,8 @@ ingest: models
 	$(PY) app.py ingest
 
 bench: models
-	$(PY) app.py bench --answers extractive --answers llama_cpp
+	$(PY) app.py bench --answers extractive --answers llama_cpp --members 8 \
+		--parity ../shared/eval/external/uit_qa --scale 10000 --scale 100000 --scale-server --json bench.json
 
 lint: install
 	$(PY) -m ruff check .

@@ -329,7 +329,9 @@ def bench(
     settings = get_settings()
     report = {"machine": machine(), "results": run_benchmark(settings, questions, corpus or settings.corpus_dir, backends, members, beir_folder)}
     if sizes:
-        report["scale"] = run_scale_benchmark(settings, sorted(sizes), server=scale_server, questions_file=questions)
+        report["scale"] = run_scale_benchmark(settings, sorted(sizes), questions_file=questions)
+        if scale_server:
+            report["scale"] += run_scale_benchmark(settings, sorted(sizes), server=True, questions_file=questions)
     json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     click.echo(f"Máy: {report['machine']['cores']} lõi, {report['machine']['cpu']}, {report['machine']['memory_gib']} GiB")
     for key, value in report["results"].items():

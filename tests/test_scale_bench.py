@@ -1,0 +1,35 @@
+"""The scale benchmark end to end at a tiny size, with the session's embedding model."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from evaluation.scale_bench import VECTORS, run_scale_benchmark
+from tests.conftest import DEV_QUESTIONS
+
+pytestmark = pytest.mark.skipif(not DEV_QUESTIONS.exists(), reason="shared/eval is not beside the checkout")
+
+
+def test_scale_benchmark_fills_measures_and_ingests(base_settings, embedder, tmp_path: Path) -> None:
+    # The smallest shipped document and one question: every chunk and every search costs an embedding.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    smallest = min(base_settings.corpus_dir.glob("*.txt"), key=lambda path: path.stat().st_size)
+    shutil.copy(smallest, corpus / smallest.name)
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text(DEV_QUESTIONS.read_text(encoding="utf-8").splitlines()[0], encoding="utf-8")
+    settings = base_settings.model_copy(update={"corpus_dir": corpus, "data_dir": tmp_path / "data"})
+
+    [row] = run_scale_benchmark(settings, [600], questions_file=questions, embedder=embedder)
+
+    assert row["store"] == "embedded" and row["vectors"] == VECTORS
+    assert row["size"] == row["chunks"] == 600
+    assert 0 < row["real_chunks"] < 600 and row["fill_chunks"] == 600 - row["real_chunks"]
+    assert 0 < row["search_cold_p50_s"] <= row["search_cold_p95_s"] and row["search_warm_p50_s"] > 0
+    assert row["embed_query_p50_s"] > 0 and row["chroma_query_p50_s"] > 0 and row["bm25_search_p50_s"] > 0
+    assert 0 < row["search_without_embedding_p50_s"] < row["search_warm_p50_s"]
+    assert row["new_doc_chunks"] > 0 and row["new_doc_found"] == 1
+    assert 0 < row["ingest_lexical_save_s"] < row["ingest_one_doc_s"]
+    assert row["tokens_json_mib"] > 0 and row["chroma_mib"] > 0 and row["bm25_load_s"] > 0
+    assert not list(tmp_path.glob("data/*")), "the benchmark works in a scratch folder of its own"
