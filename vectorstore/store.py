@@ -11,6 +11,10 @@ from chromadb.config import Settings as ChromaSettings
 
 from settings import Settings
 
+# Chroma's SQLite back end fails one read of more than ~32k rows with their metadata ("too many SQL
+# variables"), so every read is paged: a store of 100k chunks must open and list like a small one.
+PAGE = 5000
+
 
 class StoreError(RuntimeError):
     """The store cannot be used as asked; the message says why, in Vietnamese."""
@@ -41,24 +45,42 @@ class ChromaStore:
                 "Hãy nạp lại với `python app.py ingest --rebuild`."
             )
 
+    def _get(self, *, where: dict | None = None, ids: Sequence[str] | None = None, include: Sequence[str] = ()) -> dict[str, list]:
+        """``collection.get`` in pages of :data:`PAGE` rows, merged."""
+        merged: dict[str, list] = {"ids": [], **{field: [] for field in include}}
+
+        def add(found: Any) -> int:
+            for field in merged:
+                merged[field].extend(found[field] if found[field] is not None else [])
+            return len(found["ids"])
+
+        if ids is not None:
+            for start in range(0, len(ids), PAGE):
+                add(self.collection.get(ids=list(ids[start : start + PAGE]), include=list(include)))
+            return merged
+        offset = 0
+        while add(self.collection.get(where=where or None, include=list(include), limit=PAGE, offset=offset)) == PAGE:
+            offset += PAGE
+        return merged
+
     def count(self) -> int:
         return self.collection.count()
 
     def source_state(self, source: str) -> dict[str, int]:
         """How many chunks of each content hash the store holds for ``source``."""
-        found = self.collection.get(where={"source": source}, include=["metadatas"])
+        found = self._get(where={"source": source}, include=["metadatas"])
         state: dict[str, int] = {}
         for metadata in found["metadatas"] or []:
             state[str(metadata["doc_hash"])] = state.get(str(metadata["doc_hash"]), 0) + 1
         return state
 
     def sources(self, where: dict | None = None) -> list[str]:
-        found = self.collection.get(where=where or None, include=["metadatas"])
+        found = self._get(where=where, include=["metadatas"])
         return sorted({str(metadata["source"]) for metadata in found["metadatas"] or []})
 
     def sources_with_hash(self, doc_hash: str) -> set[str]:
         """Sources whose stored content is exactly this (same text, same chunking)."""
-        found = self.collection.get(where={"doc_hash": doc_hash}, include=["metadatas"])
+        found = self._get(where={"doc_hash": doc_hash}, include=["metadatas"])
         return {str(metadata["source"]) for metadata in found["metadatas"] or []}
 
     def collection_of(self, source: str) -> str:
@@ -66,7 +88,7 @@ class ChromaStore:
         return str((found["metadatas"] or [{}])[0].get("collection", ""))
 
     def unassigned_sources(self) -> set[str]:
-        found = self.collection.get(include=["metadatas"])
+        found = self._get(include=["metadatas"])
         return {str(metadata["source"]) for metadata in found["metadatas"] or [] if not metadata.get("collection")}
 
     def update_metadata(self, ids: Sequence[str], metadatas: Sequence[dict]) -> None:
@@ -74,7 +96,7 @@ class ChromaStore:
 
     def move_source(self, source: str, collection: str) -> int:
         """Put every chunk of ``source`` in another access collection; returns how many moved."""
-        found = self.collection.get(where={"source": source}, include=["metadatas"])
+        found = self._get(where={"source": source}, include=["metadatas"])
         moved = [{**metadata, "collection": collection} for metadata in found["metadatas"] or []]
         if moved:
             self.collection.update(ids=found["ids"], metadatas=moved)
@@ -85,13 +107,13 @@ class ChromaStore:
 
     def delete_stale(self, source: str, keep_hash: str) -> list[str]:
         """Remove chunks of ``source`` from older versions; returns their ids."""
-        stale = self.collection.get(where={"$and": [{"source": source}, {"doc_hash": {"$ne": keep_hash}}]})
+        stale = self._get(where={"$and": [{"source": source}, {"doc_hash": {"$ne": keep_hash}}]})
         if stale["ids"]:
             self.collection.delete(ids=stale["ids"])
         return stale["ids"]
 
     def delete_source(self, source: str) -> list[str]:
-        found = self.collection.get(where={"source": source})
+        found = self._get(where={"source": source})
         if found["ids"]:
             self.collection.delete(ids=found["ids"])
         return found["ids"]
@@ -114,7 +136,7 @@ class ChromaStore:
         """The same rows as :meth:`query`, for chunks found another way (BM25), so fusion sees both scores."""
         if not ids:
             return []
-        found = self.collection.get(ids=list(ids), include=["documents", "metadatas", "embeddings"])
+        found = self._get(ids=ids, include=["documents", "metadatas", "embeddings"])
         vectors = np.asarray(found["embeddings"], dtype=np.float32)
         similarities = vectors @ np.asarray(embedding, dtype=np.float32) / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(embedding) + 1e-12)
         return [
@@ -125,15 +147,15 @@ class ChromaStore:
     def get(self, ids: Sequence[str]) -> dict[str, tuple[str, dict]]:
         if not ids:
             return {}
-        found = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
+        found = self._get(ids=ids, include=["documents", "metadatas"])
         return {chunk_id: (text, metadata) for chunk_id, text, metadata in zip(found["ids"], found["documents"], found["metadatas"], strict=True)}
 
     def all_chunks(self, where: dict | None = None) -> list[tuple[str, str, dict]]:
-        found = self.collection.get(where=where or None, include=["documents", "metadatas"])
+        found = self._get(where=where, include=["documents", "metadatas"])
         return list(zip(found["ids"], found["documents"], found["metadatas"], strict=True))
 
     def all_ids(self, where: dict | None = None) -> list[str]:
-        return self.collection.get(where=where or None, include=[])["ids"]
+        return self._get(where=where)["ids"]
 
     def drop(self) -> None:
         self.client.delete_collection(self.collection.name)
