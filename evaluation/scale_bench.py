@@ -41,11 +41,9 @@ from datetime import date, timedelta
 from functools import cache
 from itertools import islice
 from pathlib import Path
-from threading import RLock
 from typing import TypeVar
 
 import numpy as np
-from chromadb.errors import ChromaError
 from tqdm import tqdm
 
 from evaluation.bench import _percentile
@@ -53,8 +51,8 @@ from evaluation.questions import load_questions
 from ingest import PreparedDocument, discover, prepare
 from ingest.docnumbers import reference_keys
 from settings import PROJECT_ROOT, Settings
-from vectorstore import Embedder, Index, LexicalIndex, Searcher, make_embedder, open_index
-from vectorstore.indexer import Indexer, chunk_metadata, document_keys
+from vectorstore import Embedder, Index, LexicalIndex, make_embedder, open_index
+from vectorstore.indexer import chunk_metadata, document_keys
 from vectorstore.records import ChunkMeta
 from vectorstore.store import ChromaStore
 from vectorstore.tokenize import accented_tokens, folded_tokens
@@ -363,20 +361,10 @@ def _ingest_one(index: Index, corpus_dir: Path, text: str, size: int) -> Row:
 
 
 def _open(settings: Settings, embedder: Embedder) -> tuple[Index, Row]:
-    """:func:`open_index`, timed. Where it fails (Chroma refuses a ``get`` of every chunk's metadata past
-    about 32k chunks), the failure goes in the row and the same parts are wired without its start-up
-    checks, so that search and ingestion are still measured at that size."""
+    """:func:`open_index`, timed: start-up reads every chunk's metadata once (paged, see vectorstore/store.py)."""
     started = time.perf_counter()
-    try:
-        index = open_index(settings, embedder)
-        return index, {"open_index_s": time.perf_counter() - started, "open_index_error": ""}
-    except ChromaError as error:
-        failure: Row = {"open_index_s": time.perf_counter() - started, "open_index_error": f"{type(error).__name__}: {error}"}
-    store = ChromaStore(settings, embedder.name, embedder.dimension)
-    lexical = LexicalIndex(settings.lexical_path / settings.collection)
-    lock = RLock()
-    searcher = Searcher(settings, store, embedder, lexical, lock)
-    return Index(store, lexical, searcher, Indexer(settings, store, embedder, lexical, lock)), failure
+    index = open_index(settings, embedder)
+    return index, {"open_index_s": time.perf_counter() - started}
 
 
 def _measure(settings: Settings, embedder: Embedder, questions: Sequence[str], corpus: RealCorpus, size: int) -> Row:
