@@ -92,6 +92,14 @@ class Workspace:
             fields["key"] = self.principal.key
         return self.services.audit.record(self.principal.name, action, channel=self.channel, **fields)
 
+    def embed(self, texts: list[str]) -> tuple[str, list[list[float]]]:
+        """(model name, vectors) of texts as sent, for another installation embedding through this one; audited
+        (how many texts, not their content: they are the caller's own)."""
+        embedder = self.index.searcher.embedder
+        vectors = embedder.encode(texts)
+        self._record("embed", count=len(texts))
+        return embedder.name, vectors.tolist()
+
     # --- questions ------------------------------------------------------------------
     def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Preview | Queued | Answer]:
         """Text pieces, then the checked answer; the answer is audited and kept in the user's history."""

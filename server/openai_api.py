@@ -125,13 +125,13 @@ def build_router(services: Services) -> APIRouter:
             raise AccessError(
                 f"Cần từ 1 đến {MAX_EMBEDDING_INPUTS} văn bản, mỗi văn bản không quá {MAX_EMBEDDING_CHARS} ký tự.", 422, "bad_input"
             )
-        embedder = services.index.searcher.embedder
-        vectors = embedder.encode(texts)
+        model, vectors = services.acting_as(principal, "api").embed(texts)
+        words = sum(len(text.split()) for text in texts)
         return {
             "object": "list",
-            "model": embedder.name,
-            "data": [{"object": "embedding", "index": i, "embedding": vector.tolist()} for i, vector in enumerate(vectors)],
-            "usage": {"prompt_tokens": sum(len(text.split()) for text in texts), "total_tokens": sum(len(text.split()) for text in texts)},
+            "model": model,
+            "data": [{"object": "embedding", "index": i, "embedding": vector} for i, vector in enumerate(vectors)],
+            "usage": {"prompt_tokens": words, "total_tokens": words},
         }
 
     return router

@@ -280,6 +280,7 @@ def test_embeddings_endpoint_serves_this_model_to_another_installation(api, embe
     assert np.allclose(remote.embed_query(query), embedder.embed_query(query), atol=1e-4)
     titles, texts = ["Quy định kỷ luật", "Đại hội chi bộ"], ["Hình thức khiển trách áp dụng với vi phạm lần đầu.", "Đại hội bầu Bí thư Chi bộ."]
     assert np.allclose(remote.embed_documents(titles, texts), embedder.embed_documents(titles, texts), atol=1e-4)
+    assert services.audit.events(AuditFilter(user="dangvien", action="embed"))  # who embedded, how many texts
 
     assert client(url, None).post("v1/embeddings", json={"input": "x"}).status_code == 401
     status, code, message = error_of(client(url, keys["dangvien"]).post("v1/embeddings", json={"input": ["x"] * 1000}))
