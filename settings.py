@@ -100,6 +100,11 @@ class Settings(BaseSettings):
     # Below either floor the assistant refuses instead of answering (see chat/support.py).
     min_similarity: float = 0.35
     min_coverage: float = 0.25
+    # A person, number or date given as the answer must come from a cited sentence covering this share of the
+    # question's topic words (see chat/focus.py); below it the assistant refuses and shows the closest passages.
+    min_focus_coverage: float = 0.3
+    # A provision quoted as the answer must cover this share of the question's topic words (chat/assistant.py).
+    min_quote_coverage: float = 0.3
 
     # --- web -------------------------------------------------------------------
     host: str = "127.0.0.1"

@@ -7,18 +7,21 @@ generation step is one of the backends in chat/llm.py or the extractive mode.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 
+from chat import ruling
 from chat.citations import CheckedAnswer, Citation, check_answer, strip_markers
 from chat.context import format_context
 from chat.extractive import expected_type, extractive_answer, has_type
+from chat.focus import answers_the_focus
 from chat.llm import ChatBackend
 from chat.prompts import Prompts
 from chat.queue import Queued
-from chat.support import focus_is_grounded, is_supported
+from chat.ruling import Ground, find_grounds
+from chat.support import coverage, focus_is_grounded, is_supported
 from chat.validity import named_documents, superseded_notes
 from settings import Settings
 from vectorstore import Index, SearchHit
@@ -39,6 +42,27 @@ class Preview:
 
     answer: str
     citations: list[Citation]
+    kept: bool = False  # the head of the final answer (the board's form): what the model writes goes below it
+
+
+@dataclass
+class Written:
+    """What the model wrote for one question, and when its first piece came (each question has its own)."""
+
+    pieces: list[str] = field(default_factory=list)
+    first_at: float | None = None
+
+    def add(self, piece: str) -> None:
+        if self.first_at is None:
+            self.first_at = time.perf_counter()
+        self.pieces.append(piece)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.pieces)
+
+    def since(self, started: float) -> float | None:
+        return None if self.first_at is None else self.first_at - started
 
 
 @dataclass
@@ -82,6 +106,7 @@ class Assistant:
         self.answer_prompt = ChatPromptTemplate.from_messages(
             [("system", self.prompts.system), ("human", self.prompts.answer)]
         )
+        self.apply_prompt = ChatPromptTemplate.from_messages([("system", self.prompts.system), ("human", self.prompts.apply)])
         self.condense_prompt = PromptTemplate.from_template(self.prompts.condense)
 
     # --- steps -------------------------------------------------------------------
@@ -120,44 +145,12 @@ class Assistant:
             off_topic = not hits or max((h.similarity or 0.0) for h in hits) < self.settings.min_similarity
             yield self._refusal(question, standalone, hits, started, off_topic)
             return
-        verbatim = extractive_answer(standalone, hits, self.index.lexical)
-        if verbatim:
-            early = check_answer(verbatim, hits, standalone)
-            yield Preview(early.answer, early.citations)
-        first_token: float | None = None
-        ticket = self.backend.queue.join()
-        try:
-            # Others are being answered: say where this question stands, every second, until its turn.
-            timeout = 0.0
-            while not ticket.wait(timeout):
-                yield ticket.place()
-                timeout = 1.0
-            context = format_context(standalone, hits, self.index.lexical, self.settings.llm_passage_sentences)
-            messages = [
-                {"role": "system" if message.type == "system" else "user", "content": message.content}
-                for message in self.answer_prompt.format_messages(context=context, question=standalone, refusal=self.prompts.refusal)
-            ]
-            pieces = []
-            for piece in self.backend.answer(messages, standalone, hits, self.index.lexical, self.settings.llm_max_tokens):
-                if first_token is None:
-                    first_token = time.perf_counter() - started
-                pieces.append(piece)
-                yield piece
-        finally:
-            ticket.leave()
-        raw = "".join(pieces).strip()
-        if not raw or any(marker in raw.lower() for marker in REFUSAL_MARKERS):
-            yield self._refusal(question, standalone, hits, started, off_topic=False)
-            return
-        checked: CheckedAnswer = check_answer(raw, hits, standalone)
-        if verbatim and verbatim != raw and not self._answers_what_was_asked(standalone, checked):
-            # The model missed the kind of fact asked for (no count, no date) or changed a figure:
-            # a verbatim sentence that holds it is the honest answer.
-            checked = check_answer(verbatim, hits, standalone)
-            checked.flags.insert(0, "Câu trả lời của mô hình chưa nêu đúng thông tin được hỏi; hiển thị câu trích nguyên văn.")
-        cited_texts = [citation.text for citation in checked.citations]
-        if not checked.citations or not focus_is_grounded(standalone, cited_texts):
-            # Nothing backs this answer, or it counts something no cited passage names.
+        grounds = find_grounds(standalone, hits, self.index.lexical)
+        if grounds:
+            checked = yield from self._ruling(standalone, grounds, started)
+        else:
+            checked = yield from self._free_answer(standalone, hits, started)
+        if checked is None or not self._grounded(standalone, checked, " ".join(g.quote for g in grounds)):
             yield self._refusal(question, standalone, hits, started, off_topic=False)
             return
         validity = [r.note for r in named.redirects] + superseded_notes([c.number for c in checked.citations], self.index.searcher)
@@ -172,7 +165,81 @@ class Assistant:
             checked.repaired_markers,
             backend=self.backend.name,
             seconds=time.perf_counter() - started,
-            first_token_seconds=first_token,
+            first_token_seconds=checked.first_token_seconds,
+        )
+
+    def _in_turn(self, messages: list[dict], write: Callable[[list[dict]], Iterator[str]]) -> Iterator[str | Queued]:
+        """The model's pieces for ``messages``, written in this question's turn; its place in line until then."""
+        ticket = self.backend.queue.join()
+        try:
+            # Others are being answered: say where this question stands, every second, until its turn.
+            timeout = 0.0
+            while not ticket.wait(timeout):
+                yield ticket.place()
+                timeout = 1.0
+            yield from write(messages)
+        finally:
+            ticket.leave()
+
+    @staticmethod
+    def _kept(events: Iterator[str | Queued], written: Written) -> Iterator[str | Queued]:
+        """Pass events on, keeping the text pieces and when the first one came."""
+        for event in events:
+            if isinstance(event, str):
+                written.add(event)
+            yield event
+
+    def _ruling(self, standalone: str, grounds: list[Ground], started: float) -> Generator[str | Preview | Queued, None, CheckedAnswer]:
+        """The board's form: căn cứ and verbatim words at once, then the model's "Như vậy, …", checked."""
+        yield Preview(ruling.head(standalone, grounds), ruling.citations(grounds), kept=True)
+        messages = self._messages(self.apply_prompt, grounds="\n".join(g.line() for g in grounds), question=standalone)
+        written = Written()
+        yield from self._kept(self._in_turn(messages, lambda m: self.backend.reading(m, self.settings.llm_max_tokens)), written)
+        reading, flags = ruling.checked_reading(standalone, grounds, written.text)
+        return CheckedAnswer(ruling.assemble(standalone, grounds, reading), ruling.citations(grounds), flags, [],
+                             first_token_seconds=written.since(started))
+
+    def _free_answer(self, standalone: str, hits: list[SearchHit], started: float) -> Generator[str | Preview | Queued, None, CheckedAnswer | None]:
+        """An answer in the model's words with [n] markers, checked; the verbatim sentences meanwhile."""
+        verbatim = extractive_answer(standalone, hits, self.index.lexical)
+        if verbatim:
+            early = check_answer(verbatim, hits, standalone)
+            yield Preview(early.answer, early.citations)
+        context = format_context(standalone, hits, self.index.lexical, self.settings.llm_passage_sentences)
+        messages = self._messages(self.answer_prompt, context=context, question=standalone, refusal=self.prompts.refusal)
+        written = Written()
+        write = lambda m: self.backend.answer(m, standalone, hits, self.index.lexical, self.settings.llm_max_tokens)  # noqa: E731
+        yield from self._kept(self._in_turn(messages, write), written)
+        raw = written.text.strip()
+        if not raw or any(marker in raw.lower() for marker in REFUSAL_MARKERS):
+            return None
+        checked = check_answer(raw, hits, standalone)
+        if verbatim and verbatim != raw and not self._answers_what_was_asked(standalone, checked):
+            # The model missed the kind of fact asked for (no count, no date) or changed a figure:
+            # a verbatim sentence that holds it is the honest answer.
+            checked = check_answer(verbatim, hits, standalone)
+            checked.flags.insert(0, "Câu trả lời của mô hình chưa nêu đúng thông tin được hỏi; hiển thị câu trích nguyên văn.")
+        checked.first_token_seconds = written.since(started)
+        return checked
+
+    def _messages(self, prompt: ChatPromptTemplate, **values: str) -> list[dict]:
+        return [
+            {"role": "system" if message.type == "system" else "user", "content": message.content}
+            for message in prompt.format_messages(**values)
+        ]
+
+    def _grounded(self, question: str, checked: CheckedAnswer, quoted: str) -> bool:
+        """Something backs the answer, it counts nothing no cited passage names, and the person, number or
+        date it gives answers the question's focus. In the board's form the quoted provision is the answer,
+        so it must also speak of what was asked (a rule next to the question is not its answer)."""
+        passages = [citation.text for citation in checked.citations]
+        lexical = self.index.lexical
+        return (
+            bool(checked.citations)
+            and focus_is_grounded(question, passages)
+            and answers_the_focus(question, quoted or checked.answer, [(c.title, c.text) for c in checked.citations], lexical,
+                                  self.settings.min_focus_coverage)
+            and (not quoted or max(coverage(question, c.quote, lexical) for c in checked.citations) >= self.settings.min_quote_coverage)
         )
 
     @staticmethod

@@ -15,6 +15,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from chat.sentences import Sentence, split_sentences
+from ingest.clauses import clause_phrase
 from ingest.normalize import index_form
 from vectorstore import SearchHit
 from vectorstore.tokenize import accented_tokens, words
@@ -55,7 +56,7 @@ class Citation:
         page = f"trang {self.page}" if self.page else f"đoạn {self.paragraph}"
         if not self.clause:
             return page
-        return ", ".join(part for part in (f"điểm {self.clause}", self.number, page) if part)
+        return ", ".join(part for part in (clause_phrase(self.clause), self.number, page) if part)
 
     def to_json(self) -> dict:
         """Everything but the whole chunk text, which the store already holds under ``id``."""
@@ -71,6 +72,7 @@ class CheckedAnswer:
     flags: list[str]
     dropped_markers: list[int]
     repaired_markers: list[tuple[int, int]] = field(default_factory=list)
+    first_token_seconds: float | None = None  # when the model's first words came, counted from the question
 
 
 def _overlap(a: str, b: str) -> float:
@@ -85,7 +87,11 @@ def best_sentence(chunk_text: str, claim: str) -> Sentence:
 
 
 def make_citation(n: int, hit: SearchHit, claim: str) -> Citation:
-    sentence = best_sentence(hit.text, claim)
+    return citation_of(n, hit, best_sentence(hit.text, claim))
+
+
+def citation_of(n: int, hit: SearchHit, sentence: Sentence) -> Citation:
+    """The citation of one sentence of passage ``n`` (offsets into its text)."""
     meta = hit.meta
     return Citation(
         n=n,
@@ -132,8 +138,16 @@ QUALIFIERS = (
 )
 
 
-def added_qualifiers(claim: str, support: str) -> list[str]:
-    """Qualifiers of ``claim`` (markers aside) that ``support`` does not contain.
+# Who acts: a restatement that moves a decision from the chi bộ to the cấp ủy cấp trên changes the rule.
+# Here the question counts as support (asked "Chi bộ có phải …?", the answer may say "chi bộ").
+ACTORS = (
+    "chi bộ", "tổ đảng", "đảng bộ", "chi ủy", "đảng ủy", "cấp ủy", "ban thường vụ", "ban chấp hành", "bộ chính trị",
+    "ban bí thư", "ủy ban kiểm tra", "bí thư", "đại hội", "hội nghị", "quần chúng", "tổ chức đảng",
+)
+
+
+def added_qualifiers(claim: str, support: str, terms: tuple[str, ...] = QUALIFIERS) -> list[str]:
+    """Qualifiers (or other ``terms``) of ``claim`` (markers aside) that ``support`` does not contain.
 
     A one-syllable qualifier counts as a word of its own ("chỉ", not the "chỉ" of "chỉ đạo"); a longer
     one as the run of syllables ("chính thức")."""
@@ -144,7 +158,7 @@ def added_qualifiers(claim: str, support: str) -> list[str]:
     said_words, backed_words = set(words(claim)), set(words(support))
     said, backed = syllables(claim), syllables(support)
     return [
-        qualifier for qualifier in QUALIFIERS
+        qualifier for qualifier in terms
         if (qualifier in said_words and qualifier not in backed_words)
         or (" " in qualifier and f" {qualifier} " in said and f" {qualifier} " not in backed)
     ]
@@ -190,7 +204,8 @@ def check_answer(answer: str, hits: list[SearchHit], question: str = "") -> Chec
         for figure in unsupported_figures(claim, support):
             flags.append(f"Số liệu “{figure}” không có trong đoạn được trích dẫn")
         if cited:
-            for word in added_qualifiers(claim, " ".join(hits[n - 1].text for n in cited)):
+            passages = " ".join(hits[n - 1].text for n in cited)
+            for word in added_qualifiers(claim, passages) + added_qualifiers(claim, f"{passages} {question}", ACTORS):
                 flags.append(f"Câu “{claim[:80]}” thêm “{word}”, điều mà đoạn được trích dẫn không nói")
     return CheckedAnswer(" ".join(sentences), [citations[n] for n in sorted(citations)], flags, sorted(set(dropped)), repairs)
 

@@ -10,9 +10,10 @@ the question asks for (a person for "Ai", a date for "ngày nào", a number for
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from chat.injection import is_instruction
-from chat.sentences import is_title_line, split_sentences
+from chat.sentences import Sentence, is_title_line, split_sentences
 from chat.support import coverage, quantity_focus
 from ingest.dates import find_dates
 from ingest.normalize import index_form, strip_diacritics
@@ -58,8 +59,15 @@ def has_type(sentence: str, kind: str, question: str) -> bool:
     return False
 
 
-def extractive_answer(question: str, hits: list[SearchHit], lexical: LexicalIndex) -> str:
-    """Best sentences as "sentence [n]"; empty when no sentence covers the question."""
+@dataclass(frozen=True)
+class RankedSentence:
+    score: float
+    n: int  # the passage it comes from, numbered from 1
+    sentence: Sentence  # offsets into that passage's text
+
+
+def ranked_sentences(question: str, hits: list[SearchHit], lexical: LexicalIndex) -> list[RankedSentence]:
+    """Every quotable sentence of the passages, best first; empty when none covers the question enough."""
     kind = expected_type(question)
     scored = []
     for n, hit in enumerate(hits, start=1):
@@ -71,10 +79,15 @@ def extractive_answer(question: str, hits: list[SearchHit], lexical: LexicalInde
             score = coverage(question, f"{sentence.text}\n{hit.meta.title}", lexical) + rank_bonus
             if kind and has_type(sentence.text, kind, question):
                 score += TYPE_BONUS
-            scored.append((score, n, sentence.text))
-    scored.sort(key=lambda item: item[0], reverse=True)
-    if not scored or scored[0][0] < MIN_SCORE:
+            scored.append(RankedSentence(score, n, sentence))
+    scored.sort(key=lambda item: item.score, reverse=True)
+    return scored if scored and scored[0].score >= MIN_SCORE else []
+
+
+def extractive_answer(question: str, hits: list[SearchHit], lexical: LexicalIndex) -> str:
+    """Best sentences as "sentence [n]"; empty when no sentence covers the question."""
+    ranked = ranked_sentences(question, hits, lexical)
+    if not ranked:
         return ""
-    best = scored[0][0]
-    chosen = [item for item in scored[:MAX_SENTENCES] if item[0] >= 0.85 * best]
-    return " ".join(f"{text} [{n}]" for _, n, text in chosen)
+    chosen = [item for item in ranked[:MAX_SENTENCES] if item.score >= 0.85 * ranked[0].score]
+    return " ".join(f"{item.sentence.text} [{item.n}]" for item in chosen)

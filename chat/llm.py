@@ -38,6 +38,11 @@ class ChatBackend(Protocol):
         The caller holds a turn of ``queue``."""
         ...
 
+    def reading(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        """"Như vậy, …": a case read under quoted provisions, in pieces; nothing from a backend that writes
+        no text of its own. The caller holds a turn of ``queue``."""
+        ...
+
     def generate(self, prompt: str, max_tokens: int) -> str | None:
         """Free text for ``prompt``; None for a backend that writes no text of its own."""
         ...
@@ -54,6 +59,9 @@ class GenerativeBackend:
         raise NotImplementedError
 
     def answer(self, messages: list[Message], question: str, hits: list[SearchHit], lexical: LexicalIndex, max_tokens: int) -> Iterator[str]:
+        return self.stream(messages, max_tokens)
+
+    def reading(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
         return self.stream(messages, max_tokens)
 
     def generate(self, prompt: str, max_tokens: int) -> str | None:
@@ -73,6 +81,9 @@ class ExtractiveBackend:
         text = extractive_answer(question, hits, lexical)
         if text:
             yield text
+
+    def reading(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        return iter(())  # quoting is all it does: the member applies the clause
 
     def generate(self, prompt: str, max_tokens: int) -> str | None:
         return None

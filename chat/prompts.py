@@ -10,6 +10,7 @@ from pathlib import Path
 class Prompts:
     system: str
     answer: str
+    apply: str  # the reading of a case under quoted provisions (chat/ruling.py)
     condense: str
     refusal: str
     off_topic: str
@@ -20,4 +21,4 @@ class Prompts:
         def read(name: str) -> str:
             return (folder / f"{name}.txt").read_text(encoding="utf-8").strip()
 
-        return cls(read("system"), read("answer"), read("condense"), read("refusal"), read("off_topic"), read("missing_document"))
+        return cls(read("system"), read("answer"), read("apply"), read("condense"), read("refusal"), read("off_topic"), read("missing_document"))

@@ -67,8 +67,9 @@ def is_supported(question: str, hits: list[SearchHit], lexical: LexicalIndex, mi
 _FOCUS_END = (
     "được|duoc|có|co|là|la|trong|tại|tai|của|cua|năm|nam|vào|vao|đã|da|về|ve|ở|o|thuộc|thuoc|hiện|hien|"
     "thì|thi|mà|ma|để|de|phải|phai|sẽ|se|mới|moi|trở|tro|khi|đến|den|cho|với|voi|do|"
-    "trên|tren|dưới|duoi|ngoài|ngoai|giữa|giua|từ|tu|theo|như|nhu|tới|toi|sau|trước|truoc|kể|ke"
+    "trên|tren|dưới|duoi|ngoài|ngoai|giữa|giua|từ|tu|theo|như|nhu|tới|toi|sau|trước|truoc|kể|ke|so|rồi|roi"
 )
+_FUNCTION_WORDS = frozenset(_FOCUS_END.split("|"))
 _QUANTITY = re.compile(
     rf"\b(?:bao nhiêu|bao nhieu|mấy|may)\s+(.+?)(?=\s+(?:{_FOCUS_END})\b|[?,.;:]|$)", re.IGNORECASE
 )
@@ -77,7 +78,9 @@ _QUANTITY = re.compile(
 def quantity_focus(question: str) -> str:
     """The thing counted in a "bao nhiêu …?" question: "đảng viên dự bị", "nhân viên"."""
     match = _QUANTITY.search(index_form(question))
-    return match.group(1).lower() if match else ""
+    focus = match.group(1).lower() if match else ""
+    # "bao nhiêu so với …": the count is of something unnamed, not of "so"
+    return "" if focus.split(" ", 1)[0] in _FUNCTION_WORDS else focus
 
 
 def focus_is_grounded(question: str, passages: list[str]) -> bool:
@@ -92,9 +95,13 @@ def focus_is_grounded(question: str, passages: list[str]) -> bool:
     if not focus:
         return True
     folded = not has_diacritics(question)
-    ordered = [token for token in _tokens(focus, folded) if "_" in token or token not in _compound_parts(focus, folded)]
-    wanted = set(ordered[:2])
+    wanted = set(whole_words(focus, folded)[:2])
     return any(wanted <= set(_tokens(passage, folded)) for passage in passages)
+
+
+def whole_words(text: str, folded: bool) -> list[str]:
+    """Segmented words and lone syllables, in order: "đảng_viên", "dự_bị" — not "đảng", "viên"."""
+    return [token for token in _tokens(text, folded) if "_" in token or token not in _compound_parts(text, folded)]
 
 
 def _compound_parts(text: str, folded: bool) -> set[str]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-import re
 import statistics
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from chat import Assistant
+from chat.ruling import verdict_of
 from evaluation.questions import Question
 from vectorstore import Searcher
 from vectorstore.search import Mode
@@ -62,18 +62,6 @@ def clause_rank(deciding: str | None, clauses: list[list[str]]) -> int | None:
     if not deciding:
         return None
     return next((i for i, labels in enumerate(clauses, start=1) if any(covers_clause(label, deciding) for label in labels)), None)
-
-
-_VERDICT_NO = re.compile(r"\b(không|chưa)\b", re.IGNORECASE)
-_VERDICT_YES = re.compile(r"\b(có|được|đúng)\b", re.IGNORECASE)
-
-
-def verdict_of(answer: str) -> str:
-    """The verdict of an answer's first sentence: "không" if it negates, "có" if it affirms, else ""."""
-    first = re.split(r"(?<=[.!?])\s", answer.strip(), maxsplit=1)[0]
-    if _VERDICT_NO.search(first):
-        return "không"
-    return "có" if _VERDICT_YES.search(first) else ""
 
 
 def run_search(searcher: Searcher, questions: list[Question], k: int, mode: Mode = "hybrid", by_document: bool = False) -> Iterator[Row]:

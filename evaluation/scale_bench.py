@@ -53,6 +53,7 @@ from ingest.docnumbers import reference_keys
 from settings import PROJECT_ROOT, Settings
 from vectorstore import Embedder, Index, LexicalIndex, make_embedder, open_index
 from vectorstore.indexer import chunk_metadata, document_keys
+from vectorstore.lexical import Entry
 from vectorstore.records import ChunkMeta
 from vectorstore.store import ChromaStore
 from vectorstore.tokenize import accented_tokens, folded_tokens
@@ -112,15 +113,10 @@ class Copy:
     text: str
     vector: np.ndarray
     metadata: dict[str, str | int]
-    entry: dict[str, list[str] | str]
+    entry: Entry
 
 
 # --- the real sample ---------------------------------------------------------------------------
-def _section_title(document: PreparedDocument, section: str) -> str:
-    """The title a chunk is embedded with, as the indexer builds it."""
-    title = document.meta.title
-    return title + (f" – {section}" if section and section != title else "")
-
 
 def _real_chunks(document: PreparedDocument, collection: str, vectors: np.ndarray) -> tuple[RealChunk, ...]:
     chunks = []
@@ -146,7 +142,7 @@ def load_real_corpus(settings: Settings, embedder: Embedder) -> RealCorpus:
     documents, texts = [], []
     for path in tqdm(discover([settings.corpus_dir]), desc="Real corpus", unit="file"):
         document = prepare(path, settings.corpus_dir, settings.chunk_size, settings.chunk_overlap)
-        titles = [_section_title(document, chunk.section) for chunk in document.chunks]
+        titles = [document.embedding_title(chunk) for chunk in document.chunks]
         vectors = embedder.embed_documents(titles, [chunk.text for chunk in document.chunks])
         documents.append(
             RealDocument(document.source, frozenset(document_keys(document.meta.number)),
@@ -196,7 +192,7 @@ def _copy_document(real: RealDocument, copy: int, limit: int) -> Iterator[Copy]:
     for chunk, vector in zip(chunks, vectors, strict=True):
         text, accented, folded = _vary(chunk, copy)
         meta = replace(chunk.meta, source=source, doc_hash=doc_hash, date=_copy_date(chunk.meta, copy), number="")
-        entry: dict[str, list[str] | str] = {"source": source, "accented": accented, "folded": folded, "refs": list(chunk.refs)}
+        entry: Entry = {"source": source, "accented": accented, "folded": folded, "refs": list(chunk.refs)}
         yield Copy(f"synthetic-{copy:06d}-{chunk.meta.chunk_index:04d}", text, vector, meta.to_chroma(), entry)
 
 
@@ -232,7 +228,7 @@ class Filler:
             count -= limit
 
     def grow(self, size: int) -> Row:
-        """Fill up to ``size`` chunks, then save the lexical index (its full rebuild is timed apart)."""
+        """Fill up to ``size`` chunks, then save the lexical index (timed apart)."""
         started = time.perf_counter()
         if self.store.count() == 0:
             self._add_real()
@@ -243,9 +239,7 @@ class Filler:
             for batch in _batched(self._copies(missing), self.batch):
                 self.store.upsert([c.id for c in batch], [c.text for c in batch], np.stack([c.vector for c in batch]),
                                   [c.metadata for c in batch])
-                # Straight into the entries, in the shape LexicalIndex.ensure writes: the tokens are known.
-                self.lexical.entries.update((c.id, c.entry) for c in batch)
-                self.lexical.dirty = True
+                self.lexical.add_entries((c.id, c.entry) for c in batch)  # the tokens are known: no pyvi per copy
                 progress.update(len(batch))
         saving = time.perf_counter()
         self.lexical.save()
@@ -267,17 +261,23 @@ def _tree_mib(path: Path) -> float:
     return sum(file.stat().st_size for file in path.rglob("*") if file.is_file()) / MIB if path.exists() else 0.0
 
 
-def _bm25_load(path: Path) -> Row:
-    """Time and resident memory of opening the lexical index from disk, as every process start does."""
+def _bm25_load(path: Path, questions: Sequence[str]) -> Row:
+    """Time and resident memory of opening the lexical index from disk, as every process start does,
+    and the memory once every question has been searched: the postings are memory-mapped and only
+    the pages a query reads become resident."""
     gc.collect()
     before = _status_mib("VmRSS")
     started = time.perf_counter()
     loaded = LexicalIndex(path)
     seconds = time.perf_counter() - started
     grown = _status_mib("VmRSS") - before
+    for question in questions:
+        loaded.search(question, 10)
+    searched = _status_mib("VmRSS") - before
     del loaded
     gc.collect()
-    return {"bm25_load_s": seconds, "rss_before_bm25_load_mib": before, "bm25_load_rss_mib": grown}
+    return {"bm25_load_s": seconds, "rss_before_bm25_load_mib": before, "bm25_load_rss_mib": grown,
+            "bm25_searched_rss_mib": searched}
 
 
 def _timed(function: Callable[..., T], *args: object) -> tuple[T, float]:
@@ -370,8 +370,8 @@ def _open(settings: Settings, embedder: Embedder) -> tuple[Index, Row]:
 def _measure(settings: Settings, embedder: Embedder, questions: Sequence[str], corpus: RealCorpus, size: int) -> Row:
     """Everything measured at one size, in an order that leaves the store as it found it."""
     lexical_dir = settings.lexical_path / settings.collection
-    row: Row = {"lexical_mib": _tree_mib(lexical_dir), "tokens_json_mib": (lexical_dir / "tokens.json").stat().st_size / MIB}
-    row |= _bm25_load(lexical_dir)
+    row: Row = {"lexical_mib": _tree_mib(lexical_dir)}
+    row |= _bm25_load(lexical_dir, questions)
     index, opening = _open(settings, embedder)
     row |= opening
     row["chunks"] = index.store.count()

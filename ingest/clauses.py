@@ -146,6 +146,16 @@ def _label(path: tuple[str, ...]) -> str:
     return f"{label}, điểm {letter}" if letter else label
 
 
+def clause_phrase(label: str) -> str:
+    """A label as a sentence cites it: "điểm 20.2.1", "tiết đ điểm 10.6.2", "Điều 5, khoản 2"; a chapter as is."""
+    match = re.fullmatch(r"([\d.]+)\(([a-zđ])\)", label)
+    if match:
+        return f"tiết {match.group(2)} điểm {match.group(1)}"
+    if label[:1].isdigit():
+        return f"điểm {label}"
+    return label
+
+
 def _heading(text: str) -> str:
     """First line, with the title line joined when the number stands alone ("Chương I" / "ĐẢNG VIÊN")."""
     lines = [line.strip() for line in text.split("\n") if line.strip()] or [""]

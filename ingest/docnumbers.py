@@ -37,6 +37,7 @@ KIND_LABELS_VI: dict[str, str] = {
     "letter": "Công văn",
     "submission": "Tờ trình",
     "decision": "Quyết định",
+    "charter": "Điều lệ",
     "news": "Tin tức",
     "document": "Tài liệu",
 }

@@ -44,7 +44,7 @@ class LoadedFile:
 
 _PAGE_NUMBER_LINE = re.compile(r"^\s*(?:-\s*)?\d{1,4}(?:\s*-)?\s*$")
 _ENUMERATION_START = re.compile(
-    r"^\s*(?:\d+(?:\.\d+)*\.?\s|[a-zđ]\)\s|[-–+•*]\s|Điều\s+\d+|Chương\s+[IVXLC\d]+|Mục\s+\d+|"
+    r"^\s*(?:[1-9]\d{0,2}(?:\.[1-9]\d{0,2})+\.?\s|\d+\.\s|[a-zđ]\)\s|[-–+•*]\s|Điều\s+\d+|Chương\s+[IVXLC\d]+|Mục\s+\d+|"
     r"(?:Một|Hai|Ba|Bốn|Năm|Sáu|Bảy|Tám|Chín|Mười)\s+là[,:])"
 )
 _SENTENCE_END = re.compile(r"[.:;!?…)\"”]$")

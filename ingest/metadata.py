@@ -24,7 +24,10 @@ _KIND_HEADINGS = {
     "BÁO CÁO": "report",
     "THÔNG BÁO": "notice",
     "TỜ TRÌNH": "submission",
+    "ĐIỀU LỆ": "charter",
 }
+# Kinds whose numbered provisions (Điều, khoản, điểm) members cite, with or without a document number.
+PROVISION_KINDS = frozenset({"regulation", "guideline", "resolution", "directive", "decision", "conclusion", "charter"})
 _ORGANISATION = re.compile(
     r"\b((?:Chi bộ|Đảng bộ|Đảng ủy|Đảng uỷ)\s+[^,.;:()\n]{3,70}?)"
     r"(?=\s+(?:đã|tổ chức|nhiệm kỳ|long trọng|sinh hoạt|ngày|tại|về|trình bày|cùng)\b|[,.;:()\n])"
@@ -58,6 +61,14 @@ def _heading_kind(lines: list[str]) -> tuple[str, str]:
     return "", ""
 
 
+def _proper_case(heading: str) -> str:
+    """An upper-case heading as a name is written: "ĐẢNG CỘNG SẢN VIỆT NAM" → "Đảng Cộng sản Việt Nam".
+
+    Vietnamese capitalises the first syllable of a name's parts; the few names headings carry are spelled out."""
+    known = {"ĐẢNG CỘNG SẢN VIỆT NAM": "Đảng Cộng sản Việt Nam"}
+    return known.get(heading.strip(), heading.strip().capitalize())
+
+
 def _first_title_line(lines: list[str]) -> str:
     for line in lines[:10]:
         candidate = line.strip()
@@ -75,6 +86,8 @@ def describe(text: str, title_hint: str = "", fallback_title: str = "") -> Docum
     if number:
         label = KIND_LABELS_VI.get(kind, "Văn bản")
         title = f"{label} số {number.canonical}" + (f" – {subject}" if subject else "")
+    elif heading_kind and subject:  # "ĐIỀU LỆ" / "ĐẢNG CỘNG SẢN VIỆT NAM": the kind names it
+        title = f"{KIND_LABELS_VI.get(heading_kind, 'Văn bản')} {_proper_case(subject)}"
     else:
         title = title_hint.strip() or _first_title_line(lines) or fallback_title
     # A numbered document's issuing body heads its first page ("BAN CHẤP HÀNH TRUNG ƯƠNG").

@@ -11,12 +11,12 @@ from datetime import date
 from pathlib import Path
 
 from ingest.chunking import Chunk, chunk_text, content_hash
-from ingest.clauses import ClauseSpan, clause_at, parse_clauses
+from ingest.clauses import ClauseSpan, clause_at, heading_chain, parse_clauses
 from ingest.debris import strip_debris
 from ingest.errors import IngestError
 from ingest.legacy import convert_legacy_encoding
 from ingest.loaders import load_file
-from ingest.metadata import DocumentMeta, describe
+from ingest.metadata import PROVISION_KINDS, DocumentMeta, describe
 from ingest.normalize import clean_text
 from ingest.relations import Relation, find_relations, in_force_from
 
@@ -41,6 +41,18 @@ class PreparedDocument:
         inside = ";".join(f"{span.start - chunk.start}:{span.label}" for span in self.clauses if chunk.start < span.start < chunk.end)
         return (at_start.label if at_start else ""), inside
 
+    def embedding_title(self, chunk: Chunk) -> str:
+        """The title the chunk is embedded under: the document's, then the headings of the provision the chunk
+        starts in ("4. Điều 4 … – 4.2. …"), else its section. A passage deep in a long regulation rarely says
+        which article it belongs to; the heading chain does, and questions name the article's subject."""
+        spans = list(self.clauses)
+        span = clause_at(spans, chunk.start)
+        if span:
+            parts = [*heading_chain(spans, span), span.heading]
+        else:
+            parts = [chunk.section] if chunk.section and chunk.section != self.meta.title else []
+        return " – ".join([self.meta.title, *parts])
+
     def chunk_is_ocr(self, chunk: Chunk) -> bool:
         """Whether any page the chunk spans was OCRed (its text may hold recognition errors)."""
         first = chunk.page or 0
@@ -57,14 +69,18 @@ def source_name(path: Path, corpus_dir: Path) -> str:
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
-    """Files named, and every non-hidden file under folders named, sorted."""
+    """Files named, and every non-hidden file under folders named, sorted.
+
+    A README in a folder describes the documents beside it (their sources and checksums), so it is not one."""
     found: set[Path] = set()
     for path in paths:
         if path.is_dir():
             found.update(
                 child
                 for child in path.rglob("*")
-                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts)
+                if child.is_file()
+                and not child.name.upper().startswith("README")
+                and not any(part.startswith(".") for part in child.relative_to(path).parts)
             )
         else:
             found.add(path)
@@ -100,7 +116,7 @@ def prepare(path: Path, corpus_dir: Path, chunk_size: int, chunk_overlap: int) -
         pages=len(loaded.pages) if loaded.pages[0].number is not None else 0,
         ocr_pages=frozenset(page.number for page in loaded.pages if page.ocr and page.number is not None),
         # Only numbered documents (a regulation's "294-QĐ/TW") have provisions; a news list "1." is not one.
-        clauses=tuple(parse_clauses(text)) if meta.number else (),
+        clauses=tuple(parse_clauses(text)) if meta.number or meta.kind in PROVISION_KINDS else (),
         relations=tuple(find_relations(text, meta.number)),
         in_force=in_force_from(text, meta.date),
     )

@@ -121,3 +121,13 @@ def test_a_restatement_that_adds_a_qualifier_is_flagged() -> None:
     assert any("“chưa”" in flag for flag in negated.flags)
     # The question does not back a qualifier: asking about "đảng viên dự bị" is not stating it.
     assert check_answer("Đảng viên dự bị được công nhận [2].", hits, "đảng viên dự bị thì sao?").flags
+
+
+def test_a_restatement_that_changes_who_acts_is_flagged_unless_the_question_names_them() -> None:
+    from chat.citations import ACTORS, added_qualifiers
+
+    passage = "Chi bộ xét và đề nghị kết nạp người vào Đảng."
+    assert added_qualifiers("Ban thường vụ xét và đề nghị kết nạp [1].", passage, ACTORS) == ["ban thường vụ"]
+    assert added_qualifiers("Chi bộ xét và đề nghị kết nạp [1].", passage, ACTORS) == []
+    asked = "Đảng ủy có quyền đề nghị kết nạp không?"
+    assert added_qualifiers("Đảng ủy: chi bộ xét và đề nghị [1].", f"{passage} {asked}", ACTORS) == []

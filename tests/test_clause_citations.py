@@ -8,7 +8,7 @@ import pytest
 
 from access import LOCAL_ADMIN
 from ingest import prepare
-from ingest.clauses import clause_at
+from ingest.clauses import clause_at, clause_phrase
 from settings import PROJECT_ROOT
 
 QD_294 = PROJECT_ROOT / "corpus" / "qd-294-qd-tw-2025-thi-hanh-dieu-le-dang.pdf"
@@ -44,7 +44,7 @@ def test_every_regulation_citation_carries_the_clause_it_quotes(corpus_services,
         # the span opens with the document's own number: "7.1." for a point, "đ)" for lettered point 7.1(đ)
         own = f"{expected.label.split('(')[1][:-1]})" if "(" in expected.label else expected.label
         assert document.text[expected.start :].startswith(own)
-        assert f"điểm {citation.clause}" in citation.place and citation.number in citation.place
+        assert clause_phrase(citation.clause) in citation.place and citation.number in citation.place
 
 
 def test_a_question_naming_a_clause_gets_that_clause_first(corpus_index) -> None:

@@ -142,20 +142,27 @@ def test_lexical_index_survives_restart_and_gives_the_same_results(fresh_setting
     assert _lexical_top3(open_index(fresh_settings, embedder), query) == before
 
 
-@pytest.mark.parametrize("damage", ["older version", "deleted"])
+@pytest.mark.parametrize("damage", ["older version", "previous format", "deleted"])
 def test_a_stale_or_missing_lexical_index_is_rebuilt_from_the_store_on_open(fresh_settings, embedder, damage) -> None:
     query = "đại hội chi bộ"
     before = _lexical_top3(_both_articles_ingested(fresh_settings, embedder), query)
     assert before
     folder = fresh_settings.lexical_path / fresh_settings.collection
+    manifest = folder / "manifest.json"
     if damage == "deleted":
         shutil.rmtree(folder)
-    else:
-        old_format = json.loads((folder / "tokens.json").read_text(encoding="utf-8"))["chunks"]  # version 1: bare mapping
-        (folder / "tokens.json").write_text(json.dumps(old_format, ensure_ascii=False), encoding="utf-8")
+    elif damage == "older version":
+        stored = json.loads(manifest.read_text(encoding="utf-8"))
+        manifest.write_text(json.dumps(stored | {"version": TOKENS_VERSION - 1}), encoding="utf-8")
+    else:  # what installs made before segments hold: tokens.json and bm25s folders, no manifest
+        shutil.rmtree(folder)
+        (folder / "accented").mkdir(parents=True)
+        chunks = {"a-0": {"source": "a.txt", "accented": ["đại", "hội"], "folded": ["dai", "hoi"], "refs": []}}
+        (folder / "tokens.json").write_text(json.dumps({"version": 2, "chunks": chunks}, ensure_ascii=False), encoding="utf-8")
     reopened = open_index(fresh_settings, embedder)  # no ingestion: search must work at once
     assert _lexical_top3(reopened, query) == before
-    assert json.loads((folder / "tokens.json").read_text(encoding="utf-8"))["version"] == TOKENS_VERSION
+    assert json.loads(manifest.read_text(encoding="utf-8"))["version"] == TOKENS_VERSION
+    assert sorted(item.name for item in folder.iterdir() if not item.name.startswith("seg-")) == ["manifest.json"]
 
 
 def test_i_and_y_spellings_find_each_other(fresh_settings, fresh_index) -> None:

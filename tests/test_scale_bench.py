@@ -31,5 +31,5 @@ def test_scale_benchmark_fills_measures_and_ingests(base_settings, embedder, tmp
     assert 0 < row["search_without_embedding_p50_s"] < row["search_warm_p50_s"]
     assert row["new_doc_chunks"] > 0 and row["new_doc_found"] == 1
     assert 0 < row["ingest_lexical_save_s"] < row["ingest_one_doc_s"]
-    assert row["tokens_json_mib"] > 0 and row["chroma_mib"] > 0 and row["bm25_load_s"] > 0
+    assert row["lexical_mib"] > 0 and row["chroma_mib"] > 0 and row["bm25_load_s"] > 0
     assert not list(tmp_path.glob("data/*")), "the benchmark works in a scratch folder of its own"

@@ -43,7 +43,7 @@ def open_index(settings: Settings, embedder: Embedder | None = None, collection:
         indexer=Indexer(settings, store, embedder, lexical, lock),
     )
     index.indexer.adopt_unassigned()
-    if store.count() != len(lexical.entries):
+    if store.count() != len(lexical):
         index.indexer.restore_lexical()
     return index
 

@@ -195,15 +195,14 @@ class Indexer:
         for source, chunks in by_source.items():
             self.lexical.ensure(source, chunks, document_keys(numbers[source]))
         stored = {chunk_id for chunks in by_source.values() for chunk_id, _ in chunks}
-        self.lexical.remove_ids(set(self.lexical.entries) - stored)
+        self.lexical.remove_ids(self.lexical.chunk_ids() - stored)
         self.lexical.save()
 
     def _write(self, document: PreparedDocument, progress: tqdm, collection: str, added_by: str, added_at: str) -> None:
         chunks = document.chunks
         for start in range(0, len(chunks), EMBED_BATCH):
             batch = chunks[start : start + EMBED_BATCH]
-            section_titles = [document.meta.title + (f" – {c.section}" if c.section and c.section != document.meta.title else "") for c in batch]
-            embeddings = self.embedder.embed_documents(section_titles, [c.text for c in batch])
+            embeddings = self.embedder.embed_documents([document.embedding_title(c) for c in batch], [c.text for c in batch])
             self.store.upsert(
                 [c.id for c in batch],
                 [c.text for c in batch],

@@ -9,6 +9,7 @@ import gradio as gr
 
 from access import AccessError
 from chat import Answer, LLMError, Preview, Queued, Turn
+from chat.ruling import APPLICATION_LABEL
 from server.auth import principal_of
 from services import Services, Workspace
 from vectorstore import SearchFilters
@@ -125,14 +126,16 @@ def build(services: Services) -> gr.Blocks:
         workspace = workspace_for(services, request)
         turns = history_turns(history)
         history = [*history, {"role": "user", "content": question}, {"role": "assistant", "content": "…"}]
-        streamed, preview = "", "…"
+        streamed, preview, kept = "", "…", ""
         try:
             for event in workspace.stream(question, turns):
                 if isinstance(event, Answer):
                     history[-1] = {"role": "assistant", "content": answer_markdown(event)}
                     yield history, render_sources(event), "", event.audit_id
                 elif isinstance(event, Preview):  # within a second: the verbatim sentences, until the model's answer
-                    preview = f"{PREVIEW_LABEL}\n\n{event.answer}"
+                    # The board's form keeps its căn cứ and quote: the model's reading is written below them.
+                    kept = event.answer if event.kept else ""
+                    preview = kept or f"{PREVIEW_LABEL}\n\n{event.answer}"
                     history[-1] = {"role": "assistant", "content": preview}
                     yield history, render_citations(event.citations), "", None
                 elif isinstance(event, Queued):  # others are being answered: where this question stands
@@ -140,7 +143,7 @@ def build(services: Services) -> gr.Blocks:
                     yield history, gr.skip(), "", None
                 else:
                     streamed += event
-                    history[-1] = {"role": "assistant", "content": streamed}
+                    history[-1] = {"role": "assistant", "content": f"{kept}\n\n{APPLICATION_LABEL} {streamed}" if kept else streamed}
                     yield history, "", "", None
         except LLMError as error:
             history[-1] = {"role": "assistant", "content": NOT_READY.format(error=error)}

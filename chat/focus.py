@@ -1,0 +1,117 @@
+"""Is the person, number or date given as the answer the answer to what was asked?
+
+Asked for a fact next to what a passage says, a small model answers anyway with
+a value the passage does hold: who was elected secretary → the name of the guest
+who spoke; how many delegates were invited → the number of members present. Each
+such answer carries a real citation, so the citation checks pass. What gives it
+away is the sentence the value comes from: it does not speak of the question's
+focus. So a value given as the answer must sit in a cited sentence that covers
+the question's topic words (IDF-weighted, as the support gate measures them), and
+a count must be a number of the thing counted ("bao nhiêu ngày" is not answered
+by "60 tháng"), bounded as asked ("tối đa" is not answered by "tối thiểu").
+"""
+
+from __future__ import annotations
+
+import re
+
+from chat.extractive import expected_type
+from chat.ruling import NUMBER, UNIT_NAMES, measure_of
+from chat.sentences import split_sentences
+from chat.support import coverage, quantity_focus, whole_words
+from ingest.dates import find_dates
+from ingest.normalize import index_form, strip_diacritics
+from vectorstore import LexicalIndex
+from vectorstore.tokenize import has_diacritics
+
+# A title, then capitalised syllables: the name follows "đồng chí", "ông", "bà", degrees.
+_NAME = re.compile(
+    r"\b(?:đồng chí|đ/c|ông|bà|GS|PGS|TS|ThS|TSKH)\.?(?:[.\s]*(?:TS|TSKH|ThS)\.?)*\s+"
+    r"((?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+\s?){2,4})",
+    re.UNICODE,
+)
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_MARKER = re.compile(r"\[\d+\]")
+
+
+def given_values(answer: str, question: str, kind: str) -> list[str]:
+    """The values of the asked kind that the answer gives (those the question already states are not answers)."""
+    text = _MARKER.sub("", index_form(answer))
+    asked = index_form(question)
+    if kind == "person":
+        values = [match.group(1).strip() for match in _NAME.finditer(text)]
+    elif kind == "date":
+        values = [found.text for found in find_dates(text)] or re.findall(r"\b\d{1,2}[./]\d{1,2}\b", text)
+    elif kind == "year":
+        values = _YEAR.findall(text)
+    else:
+        return []
+    return [value for value in dict.fromkeys(values) if value not in asked]
+
+
+def value_is_focused(question: str, value: str, passages: list[tuple[str, str]], lexical: LexicalIndex, min_coverage: float) -> bool:
+    """Some sentence of the cited (title, text) passages holds ``value`` and speaks of what the question asks
+    about. The sentence before it and the title count as its context: "Trong đó, đồng chí A giữ chức Bí thư"
+    names the cell only in the sentence before."""
+    for title, text in passages:
+        sentences = split_sentences(index_form(text))
+        for before, sentence in zip([None, *sentences], sentences, strict=False):
+            context = f"{title}\n{before.text if before else ''}\n{sentence.text}"
+            if value in sentence.text and coverage(question, context, lexical) >= min_coverage:
+                return True
+    return False
+
+
+def answers_the_focus(question: str, answer: str, passages: list[tuple[str, str]], lexical: LexicalIndex, min_coverage: float) -> bool:
+    """False when the answer does not give what the question's focus asks for, in a cited sentence about it.
+
+    A count ("bao nhiêu ngày", "mấy lần") must be answered by a number of the thing counted, bounded the way
+    the question asks ("tối đa" is not answered by "tối thiểu"). A person or date given as the answer must sit
+    in a sentence covering the question's topic; with none given there is nothing to check."""
+    kind = expected_type(question)
+    if kind == "number":
+        return counted(question, answer, passages, lexical, min_coverage)
+    values = given_values(answer, question, kind)
+    if not values:
+        return True
+    return any(value_is_focused(question, value, passages, lexical, min_coverage) for value in values)
+
+
+# Bounds a count can be asked for and stated with: an upper bound is not answered by a lower one.
+_UPPER = ("tối đa", "nhiều nhất", "không quá", "trở xuống", "chậm nhất", "không vượt quá")
+_LOWER = ("tối thiểu", "ít nhất", "trở lên", "không dưới", "không thấp hơn", "sớm nhất")
+
+
+def _bounds(text: str) -> set[str]:
+    lowered = f" {index_form(text).lower()} "
+    return {name for name, words in (("upper", _UPPER), ("lower", _LOWER)) if any(f" {w} " in lowered or f" {w}," in lowered for w in words)}
+
+
+def counted(question: str, answer: str, passages: list[tuple[str, str]], lexical: LexicalIndex, min_coverage: float) -> bool:
+    """The answer states a number of what "bao nhiêu X" counts ("45 ngày làm việc", "hai lần"), in a cited
+    sentence about the question, with the bound asked for."""
+    folded = not has_diacritics(question)
+    heads = whole_words(quantity_focus(question), folded)
+    if not heads:
+        return True
+    head = heads[0].replace("_", " ")
+    units = [unit for unit in UNIT_NAMES if measure_of(unit) == measure_of(head)] or [head]
+    # "45 ngày", "20%", "hai phần ba số thành viên", "một nửa số thành viên"
+    amount = re.compile(
+        rf"(?<![\w.,/])(?:{NUMBER}(?:\s+phần\s+{NUMBER})?|một nửa)\s*(?:số\s+)?(?:{'|'.join(map(re.escape, units))})(?!\w)",
+        re.IGNORECASE,
+    )
+    spelled = (lambda text: strip_diacritics(index_form(text))) if folded else index_form
+    asked = _bounds(question)
+    said = spelled(_MARKER.sub("", answer))
+    for _, text in passages:
+        for sentence in split_sentences(index_form(text)):
+            found = [match.group(0) for match in amount.finditer(spelled(sentence.text))]
+            if not any(value in said for value in found):
+                continue
+            stated = _bounds(sentence.text)
+            if asked and stated and not asked & stated:
+                continue
+            if coverage(question, sentence.text, lexical) >= min_coverage:
+                return True
+    return False

@@ -1,0 +1,289 @@
+"""The organisation board's answer form for questions a regulation decides.
+
+Boards answer a member's case the same way every time: the provision relied on
+(căn cứ: clause, document, date), the provision's own words, then "Như vậy, …"
+— the reading applied to the case. Only the last part is an opinion, so only it
+may come from a model; the first two are assembled here from the chunk and its
+metadata and can be checked character for character. Numbers are compared in
+code (61 tuổi against "đủ 60 tuổi"), so the comparison a case turns on is stated
+even with no model and cannot be misread by one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from chat.citations import Citation, citation_of, strip_markers, unsupported_figures
+from chat.extractive import ranked_sentences
+from chat.sentences import Sentence
+from chat.support import question_terms, whole_words
+from ingest.clauses import clause_phrase
+from ingest.docnumbers import KIND_LABELS_VI
+from ingest.normalize import index_form, strip_diacritics
+from vectorstore import LexicalIndex, SearchHit
+from vectorstore.tokenize import accented_tokens
+
+MAX_GROUNDS = 2
+MIN_GROUND_SHARE = 0.85
+MAX_UNBACKED = 2
+# Words any reading of a rule uses to apply it, whatever the rule says.
+READING_WORDS = frozenset({
+    "như_vậy", "để", "vào", "nên", "vì", "do", "nếu", "trường_hợp", "cụ_thể", "đối_với", "vẫn", "cũng", "chưa",
+    "hơn", "lớn", "nhỏ", "bằng", "quy_định", "điều_khoản", "điều_kiện", "đủ", "cần", "phải", "thể", "kết_luận",
+})  # a second provision is quoted when its sentence ranks almost as high as the first
+APPLICATION_LABEL = "Áp dụng vào trường hợp (nhận định của trợ lý, không phải nguyên văn văn bản):"
+UNDECIDED = "điều khoản trên nêu điều kiện cần đáp ứng"
+NO_APPLICATION = "(Chế độ trích xuất: chỉ nêu căn cứ và nguyên văn; việc áp dụng vào trường hợp cụ thể cần người đọc đối chiếu.)"
+
+
+@dataclass(frozen=True)
+class Ground:
+    """One provision the answer rests on: passage ``n`` of the hits, and its verbatim sentence."""
+
+    n: int
+    hit: SearchHit
+    sentence: Sentence
+    clause: str
+
+    @property
+    def quote(self) -> str:
+        return self.hit.text[self.sentence.start : self.sentence.end]
+
+    @property
+    def basis(self) -> str:
+        """"điểm 1.1.1, Quy định số 294-QĐ/TW ngày 26/5/2025" (the number's "/TW" names no body: the Central
+        Committee and its Secretariat both issue "/TW" texts, so the issuer is left to the number)."""
+        meta = self.hit.meta
+        kind = KIND_LABELS_VI.get(meta.kind, "")
+        document = f"{kind} số {meta.number}" if kind and meta.number else (meta.number or meta.title)
+        when = f" ngày {_day(meta.date)}" if meta.date else ""
+        return f"{clause_phrase(self.clause)}, {document}{when}"
+
+    def line(self) -> str:
+        return f"Căn cứ {self.basis} [{self.n}], quy định: “{self.quote}”"
+
+
+def _day(iso: str) -> str:
+    year, month, day = iso.split("-")
+    return f"{int(day)}/{int(month)}/{year}"
+
+
+def find_grounds(question: str, hits: list[SearchHit], lexical: LexicalIndex) -> list[Ground]:
+    """The provisions that answer ``question``: the best verbatim sentences when they sit in numbered
+    clauses of a regulation or guidance. Empty when the best sentence is not in one (news, reports):
+    the answer then takes the ordinary form."""
+    ranked = ranked_sentences(question, hits, lexical)
+    if not ranked:
+        return []
+    best = ranked[0].score
+    grounds: list[Ground] = []
+    for item in ranked:
+        if item.score < MIN_GROUND_SHARE * best or len(grounds) == MAX_GROUNDS:
+            break
+        hit = hits[item.n - 1]
+        clause = hit.meta.clause_at(item.sentence.start)
+        if not clause:
+            if not grounds:
+                return []
+            continue
+        if all(clause != ground.clause for ground in grounds):
+            grounds.append(Ground(item.n, hit, item.sentence, clause))
+    return grounds
+
+
+# --- numbers of the case against the clause's thresholds -------------------------------------
+
+# unit as written → (what it measures, factor to that measure's base unit)
+_UNITS: dict[str, tuple[str, int]] = {
+    "ngày làm việc": ("ngày làm việc", 1),
+    "tháng": ("tháng", 1),
+    "năm": ("tháng", 12),
+    "tuổi": ("tuổi", 1),
+    "ngày": ("ngày", 1),
+    "tuần": ("ngày", 7),
+    "%": ("%", 1),
+    "phần trăm": ("%", 1),
+    "đảng viên": ("đảng viên", 1),
+    "người": ("người", 1),
+    "lần": ("lần", 1),
+}
+UNIT_NAMES = tuple(_UNITS)
+
+# Regulations write small numbers in words ("mười hai tháng", "ba mươi đảng viên", "năm năm").
+_DIGIT_WORDS = {"một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9}
+_ONES = "một|hai|ba|bốn|năm|sáu|bảy|tám|chín"
+_WORDED = (
+    rf"(?:(?:{_ONES})\s+mươi(?:\s+(?:mốt|một|hai|ba|bốn|tư|lăm|năm|sáu|bảy|tám|chín)(?=\s))?"
+    rf"|mười(?:\s+(?:một|hai|ba|bốn|lăm|năm|sáu|bảy|tám|chín)(?=\s))?|{_ONES})"
+)
+NUMBER = rf"(?:\d{{1,3}}(?:\.\d{{3}})+|\d{{1,4}}(?:,\d+)?|{_WORDED})"  # "1.000", "12,5", "mười hai"
+_QUANTITY = re.compile(
+    rf"(?<![\d.,/\w])({NUMBER})\s*("
+    + "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True))
+    + r")(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _number(written: str) -> float:
+    """"12", "12,5", "mười hai", "ba mươi", "hai mươi lăm" as a number."""
+    if written[0].isdigit():
+        return float(written.replace(".", "").replace(",", "."))
+    words = written.lower().split()
+    if words[0] == "mười":
+        return 10 + (_DIGIT_WORDS[words[1]] if len(words) > 1 else 0)
+    if len(words) >= 2 and words[1] == "mươi":
+        return 10 * _DIGIT_WORDS[words[0]] + (_DIGIT_WORDS[words[2]] if len(words) > 2 else 0)
+    return _DIGIT_WORDS[words[0]]
+
+
+@dataclass(frozen=True)
+class Quantity:
+    written: str  # "2 năm"
+    measure: str  # "tháng"
+    value: float  # in the measure's base unit: 24.0
+
+    @property
+    def shown(self) -> str:
+        base = f"{self.value:g} {self.measure}"
+        return self.written if self.written == base else f"{self.written} (= {base})"
+
+
+def measure_of(unit: str) -> str:
+    """What a unit measures ("năm" → "tháng"), or the unit itself when it is not one of the known ones."""
+    return _UNITS.get(unit.lower(), (unit.lower(), 1))[0]
+
+
+def quantities(text: str) -> list[Quantity]:
+    """Numbers with a unit, in digits or words: "61 tuổi", "mười hai tháng", "30 ngày làm việc"."""
+    found = []
+    for match in _QUANTITY.finditer(index_form(text)):
+        unit = match.group(2).lower()
+        measure, factor = _UNITS[unit]
+        found.append(Quantity(f"{match.group(1)} {unit}", measure, _number(match.group(1)) * factor))
+    return list(dict.fromkeys(found))
+
+
+def comparisons(question: str, quoted: str) -> list[str]:
+    """Each number of the case set against each threshold of the same measure in the quoted text."""
+    lines = []
+    thresholds = quantities(quoted)
+    for asked in quantities(question):
+        for limit in thresholds:
+            if asked.measure != limit.measure:
+                continue
+            relation = "lớn hơn" if asked.value > limit.value else "nhỏ hơn" if asked.value < limit.value else "bằng"
+            lines.append(f"{asked.shown} (trường hợp hỏi) {relation} {limit.shown} (mức nêu trong điều khoản)")
+    return lines[:4]
+
+
+# --- verdicts -------------------------------------------------------------------------------------
+
+_YES_NO = re.compile(r"\b(?:co|duoc|phai|dung|con|can)\b.*\b(?:khong|chua)\s*[?.!]*\s*$|\b(?:hay khong|duoc khong|co phai|dung khong)\b")
+_NORMATIVE = re.compile(r"\b(?:phai|duoc|khong duoc|chi|nghiem cam|toi da|toi thieu|it nhat|tro len|du|trong thoi han)\b")
+_VERDICT_NO = re.compile(r"\b(không|chưa)\b", re.IGNORECASE)
+_VERDICT_YES = re.compile(r"\b(có|được|đúng|đủ)\b", re.IGNORECASE)
+
+
+def is_yes_no(question: str) -> bool:
+    """"… có được … không?", "… có phải …", "… được không?": a question that wants a verdict."""
+    return bool(_YES_NO.search(strip_diacritics(index_form(question)).lower()))
+
+
+def verdict_of(answer: str) -> str:
+    """The verdict an answer gives: "không" if its deciding sentence negates, "có" if it affirms, else "".
+
+    The deciding sentence is the one after "Như vậy" when the answer has the board's form, else the first."""
+    text = answer.strip()
+    if "Như vậy" in text:
+        text = text[text.index("Như vậy") + len("Như vậy") :].lstrip(" ,")
+    elif text.startswith("Căn cứ"):
+        return ""  # the căn cứ and the quote alone: no reading of the case, so no verdict
+    if text.startswith(UNDECIDED):
+        return ""
+    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    if _VERDICT_NO.search(first):
+        return "không"
+    return "có" if _VERDICT_YES.search(first) else ""
+
+
+def verdict_follows(question: str, grounds: list[Ground], compared: list[str]) -> bool:
+    """Whether a yes/no verdict can follow from the quoted clause and the case's facts.
+
+    It can when the case's numbers were set against the clause's thresholds, or when the case gives no
+    number and the quoted words are a rule (must, may, only, at least, …). A case with numbers the clause
+    has no threshold for cannot be decided from that clause."""
+    if compared:
+        return True
+    if quantities(question):
+        return False
+    return any(_NORMATIVE.search(strip_diacritics(index_form(ground.quote)).lower()) for ground in grounds)
+
+
+def undecided(grounds: list[Ground]) -> str:
+    """What to say instead of a verdict that does not follow."""
+    return (f"Như vậy, {UNDECIDED}; câu hỏi chưa nêu đủ dữ kiện của trường hợp để "
+            f"kết luận có hay không — cần đối chiếu trường hợp cụ thể với {clause_phrase(grounds[0].clause)}.")
+
+
+# --- the answer, assembled ----------------------------------------------------------------------------
+
+
+def head(question: str, grounds: list[Ground]) -> str:
+    """Căn cứ and the verbatim words (and the comparison of the case's numbers): known before any model writes."""
+    lines = [ground.line() for ground in grounds]
+    compared = comparisons(question, " ".join(ground.quote for ground in grounds))
+    if compared:
+        lines.append("Đối chiếu số liệu: " + "; ".join(compared) + ".")
+    return "\n\n".join(lines)
+
+
+def checked_reading(question: str, grounds: list[Ground], written: str) -> tuple[str, list[str]]:
+    """The model's "Như vậy, …" as it may be shown, and the warnings about what was removed.
+
+    Its numbers must be the case's or the clause's; a verdict must follow from them (see
+    :func:`verdict_follows`). Markers are the grounds', whatever the model wrote."""
+    reading = " ".join(strip_markers(written).split())
+    if not reading:
+        return NO_APPLICATION, []
+    if not reading.startswith("Như vậy"):
+        reading = f"Như vậy, {reading[0].lower()}{reading[1:]}"
+    quoted = " ".join(ground.quote for ground in grounds)
+    flags = []
+    foreign = unsupported_figures(reading, f"{quoted} {question}")
+    if foreign:
+        flags.append(f"Phần áp dụng của mô hình nêu số liệu {', '.join(f'“{f}”' for f in foreign)} không có trong câu hỏi "
+                     "hay điều khoản trích dẫn nên đã bị bỏ.")
+        reading = undecided(grounds)
+    elif foreign := unbacked_words(reading, f"{quoted} {question}"):
+        flags.append(f"Phần áp dụng của mô hình nêu nội dung không có trong điều khoản trích dẫn hay câu hỏi "
+                     f"({', '.join(foreign[:4])}) nên đã bị bỏ.")
+        reading = undecided(grounds)
+    elif is_yes_no(question) and verdict_of(reading) and not verdict_follows(question, grounds, comparisons(question, quoted)):
+        flags.append("Mô hình đưa ra kết luận mà điều khoản và dữ kiện của câu hỏi chưa đủ căn cứ; đã thay bằng nêu điều kiện.")
+        reading = undecided(grounds)
+    markers = "".join(f"[{n}]" for n in dict.fromkeys(ground.n for ground in grounds))
+    return f"{reading.rstrip('.')} {markers}.", flags
+
+
+def unbacked_words(reading: str, backing: str) -> list[str]:
+    """Topic words of the reading that neither the quoted provision nor the question has ("người thân" in a
+    reading of a rule that names no relatives): a reading applies the rule, it may not bring facts of its own.
+    Returned only when they are more than a slip: at least MAX_UNBACKED words and a quarter of the reading's."""
+    terms = question_terms(reading)[0] - READING_WORDS
+    backed_words, backed_syllables = set(whole_words(backing, folded=False)), set(accented_tokens(backing))
+    foreign = sorted(
+        term.replace("_", " ") for term in terms
+        if term not in backed_words and not all(part in backed_syllables for part in term.split("_"))
+    )
+    return foreign if len(foreign) >= MAX_UNBACKED and len(foreign) > len(terms) / 4 else []
+
+
+def assemble(question: str, grounds: list[Ground], reading: str) -> str:
+    return f"{head(question, grounds)}\n\n{APPLICATION_LABEL} {reading}"
+
+
+def citations(grounds: list[Ground]) -> list[Citation]:
+    """One citation per ground, at the exact sentence quoted."""
+    return [citation_of(ground.n, ground.hit, ground.sentence) for ground in grounds]

@@ -1,0 +1,103 @@
+"""The board's answer form: numbers compared in code, the model's reading checked (no model needed)."""
+
+from __future__ import annotations
+
+from chat.ruling import (
+    Ground,
+    checked_reading,
+    comparisons,
+    is_yes_no,
+    quantities,
+    undecided,
+    verdict_follows,
+    verdict_of,
+)
+from chat.sentences import split_sentences
+from ingest.clauses import clause_phrase
+from vectorstore import SearchHit
+
+CLAUSE = "1.1.1. Tuổi đời: Người vào Đảng phải đủ 18 tuổi đến đủ 60 tuổi (tính theo tháng)."
+META = {"source": "qd-294.pdf", "kind": "regulation", "number": "294-QĐ/TW", "date": "2025-05-26",
+        "issuer": "Ban Chấp hành Trung ương", "title": "Quy định thi hành Điều lệ Đảng", "clause": "1.1.1"}
+
+
+def _ground(text: str = CLAUSE, n: int = 1) -> Ground:
+    hit = SearchHit("c1", 1.0, text, dict(META))
+    sentence = split_sentences(text)[-1]
+    return Ground(n, hit, sentence, hit.meta.clause_at(sentence.start))
+
+
+def test_the_basis_names_clause_document_and_date_and_quotes_verbatim() -> None:
+    ground = _ground()
+    assert ground.basis == "điểm 1.1.1, Quy định số 294-QĐ/TW ngày 26/5/2025"
+    assert ground.quote in CLAUSE and ground.line().endswith(f"“{ground.quote}”")
+
+
+def test_clause_phrases_follow_the_way_a_board_cites_them() -> None:
+    assert clause_phrase("20.2.1") == "điểm 20.2.1"
+    assert clause_phrase("10.6.2(đ)") == "tiết đ điểm 10.6.2"
+    assert clause_phrase("Điều 5, khoản 2") == "Điều 5, khoản 2"
+
+
+def test_numbers_of_the_case_are_set_against_the_clause_thresholds() -> None:
+    assert comparisons("Một quần chúng 61 tuổi có được kết nạp không?", CLAUSE) == [
+        "61 tuổi (trường hợp hỏi) lớn hơn 18 tuổi (mức nêu trong điều khoản)",
+        "61 tuổi (trường hợp hỏi) lớn hơn 60 tuổi (mức nêu trong điều khoản)",
+    ]
+    lines = comparisons("Đảng viên dự bị được 2 năm thì sao?", "thời hạn dự bị là 12 tháng; sau 36 tháng")
+    assert "2 năm (= 24 tháng) (trường hợp hỏi) lớn hơn 12 tháng (mức nêu trong điều khoản)" in lines
+    assert "2 năm (= 24 tháng) (trường hợp hỏi) nhỏ hơn 36 tháng (mức nêu trong điều khoản)" in lines
+    # different measures are never compared; a year of a date is not a duration
+    assert comparisons("Chi bộ có 40 đảng viên, họp ngày 5/2025?", "trong thời hạn 30 ngày làm việc") == []
+    assert [q.written for q in quantities("30 ngày làm việc, 3 tháng, năm 2025")] == ["30 ngày làm việc", "3 tháng"]
+
+
+def test_yes_no_questions_and_verdicts() -> None:
+    assert is_yes_no("Người 61 tuổi có được kết nạp vào Đảng không?")
+    assert is_yes_no("Chi bộ xét kết nạp như vậy được không?")
+    assert not is_yes_no("Ai quyết định kết nạp người trên 60 tuổi?")
+    assert verdict_of("Căn cứ điểm 1.1.1 … quy định: “…”\n\nNhư vậy, người 61 tuổi không đủ tuổi vào Đảng [1].") == "không"
+    assert verdict_of("Như vậy, chi bộ được xét kết nạp [1].") == "có"
+
+
+def test_a_reading_with_a_number_from_nowhere_is_replaced_and_flagged() -> None:
+    ground = _ground()
+    reading, flags = checked_reading("Người 61 tuổi có được kết nạp không?", [ground], "Như vậy, người đó phải chờ 5 năm.")
+    assert reading.startswith(undecided([ground]).rstrip("."))
+    assert flags and "“5”" in flags[0]
+
+
+def test_a_verdict_stands_only_when_it_follows_from_the_clause_and_the_case() -> None:
+    ground = _ground()
+    question = "Người 61 tuổi có được kết nạp vào Đảng không?"
+    reading, flags = checked_reading(question, [ground], "Như vậy, người 61 tuổi đã quá 60 tuổi nên không đủ điều kiện về tuổi đời.")
+    assert not flags and reading.startswith("Như vậy, người 61 tuổi") and reading.endswith("[1].")
+    # A case number the clause has no threshold for cannot be decided by it
+    informal = _ground("1.1.1. Người vào Đảng là quần chúng ưu tú, được chi bộ giới thiệu.")
+    assert not verdict_follows("Người đã công tác 5 tháng có được kết nạp không?", [informal], [])
+    reading, flags = checked_reading("Người đã công tác 5 tháng có được kết nạp không?", [informal], "Như vậy, có, người đó được kết nạp.")
+    assert flags and reading.startswith("Như vậy, điều khoản trên nêu điều kiện")
+    # A model that writes nothing leaves the quote to the reader, and says so
+    reading, flags = checked_reading(question, [ground], "")
+    assert "Chế độ trích xuất" in reading and not flags
+
+
+def test_a_form_without_a_reading_or_with_an_undecided_one_gives_no_verdict() -> None:
+    ground = _ground()
+    assert verdict_of(f"{ground.line()}\n\nÁp dụng: (Chế độ trích xuất …)") == ""
+    assert verdict_of(f"{ground.line()}\n\n{undecided([ground])}") == ""
+
+
+def test_a_reading_that_brings_facts_of_its_own_is_replaced_and_flagged() -> None:
+    """Seen with the local model: asked whose consent an admission over 60 needs, it read "relatives and acquaintances"
+    into a rule that names the standing committee of a provincial party committee."""
+    quote = ("1.1. Đối với người trên 60 tuổi ở nơi chưa có đảng viên, có sức khoẻ, uy tín: được ban thường vụ cấp ủy "
+             "trực thuộc Trung ương đồng ý bằng văn bản trước khi quyết định kết nạp.")
+    ground = _ground(quote)
+    question = "Một người 62 tuổi sống ở nơi chưa có đảng viên; trước khi kết nạp cần sự đồng ý của ai, bằng hình thức nào?"
+    invented = "Như vậy, cần sự đồng ý của người thân và người quen, thông qua thông báo tại cuộc họp."
+    reading, flags = checked_reading(question, [ground], invented)
+    assert flags and "người thân" in flags[0] and reading.startswith("Như vậy, điều khoản trên")
+    faithful = "Như vậy, cần ban thường vụ cấp ủy trực thuộc Trung ương đồng ý bằng văn bản trước khi quyết định kết nạp."
+    reading, flags = checked_reading(question, [ground], faithful)
+    assert not flags and reading.startswith("Như vậy, cần ban thường vụ")

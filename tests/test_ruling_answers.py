@@ -1,0 +1,56 @@
+"""Case questions on the real regulations get the board's form, with no model (extractive backend)."""
+
+from __future__ import annotations
+
+import pytest
+
+from chat import Answer, Assistant, Preview
+from chat.llm import ExtractiveBackend
+from chat.ruling import NO_APPLICATION
+from evaluation.harness import run_ask, summarise_ask
+from evaluation.questions import load_questions
+from settings import PROJECT_ROOT
+
+CASES = PROJECT_ROOT / "evaluation" / "data" / "cases.jsonl"
+
+
+@pytest.fixture(scope="module")
+def extractive(corpus_settings, corpus_index) -> Assistant:
+    return Assistant(corpus_settings.model_copy(update={"llm_backend": "extractive"}), corpus_index, ExtractiveBackend())
+
+
+def test_a_case_is_answered_by_clause_quoted_verbatim_with_its_numbers_compared(extractive) -> None:
+    events = list(extractive.stream("Một quần chúng đã 61 tuổi thì có còn trong độ tuổi được chi bộ xét kết nạp vào Đảng không?"))
+    preview, answer = events[0], events[-1]
+    assert isinstance(preview, Preview) and preview.kept and isinstance(answer, Answer) and not answer.refused
+    assert answer.answer.startswith("Căn cứ điểm 1.1.1, Quy định số 294-QĐ/TW ngày 26/5/2025")
+    assert answer.answer.startswith(preview.answer)  # the căn cứ shown at once stays; nothing is taken back
+    citation = answer.citations[0]
+    chunk = extractive.index.store.get([citation.id])[citation.id][0]
+    assert chunk[citation.start : citation.end] == citation.quote and f"“{citation.quote}”" in answer.answer
+    assert citation.clause == "1.1.1" and "đủ 60 tuổi" in citation.quote
+    assert "61 tuổi (trường hợp hỏi) lớn hơn 60 tuổi (mức nêu trong điều khoản)" in answer.answer
+    assert answer.answer.endswith(NO_APPLICATION)  # no model: no reading of the case, and it says so
+
+
+def test_a_question_about_a_news_article_keeps_the_ordinary_form(extractive) -> None:
+    answer = extractive.ask("Ai đại diện Đoàn Thư ký trình bày dự thảo Nghị quyết Đại hội?")
+    assert not answer.refused and not answer.answer.startswith("Căn cứ")
+    assert all(not citation.clause for citation in answer.citations)
+
+
+def test_cases_and_near_misses_without_a_model(extractive) -> None:
+    """The deciding clause is quoted and near misses are refused, with no model at all.
+
+    Floors at the measured level (README "Câu hỏi tình huống"): 0.87 clause-hit@5, 0.83 key facts, 63 % of
+    near misses refused, 2 false refusals in 86. The issue's target of 90 % refused near misses is not met."""
+    rows = list(run_ask(extractive, load_questions(CASES)))
+    summary = summarise_ask(rows)
+    answerable = [row for row in rows if row.question.answerable]
+    near_misses = [row for row in rows if not row.question.answerable]
+    refused_near_misses = sum(1 for row in near_misses if row.refused) / len(near_misses)
+    false_refusals = sum(1 for row in answerable if row.refused) / len(answerable)
+    failing = [(row.question.id, row.result["answer"][:160]) for row in near_misses if not row.refused]
+    assert refused_near_misses >= 0.6, failing
+    assert false_refusals <= 0.05, [(row.question.id, row.question.question) for row in answerable if row.refused]
+    assert summary["clause_hit@5"] >= 0.85 and summary["key_fact_accuracy"] >= 0.8, summary
