@@ -6,6 +6,7 @@ generation step is one of the backends in chat/llm.py or the extractive mode.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
@@ -21,12 +22,13 @@ from chat.llm import ChatBackend
 from chat.prompts import Prompts
 from chat.queue import Queued
 from chat.ruling import Ground, find_grounds
-from chat.support import coverage, focus_is_grounded, is_supported
+from chat.support import coverage, focus_is_grounded, is_supported, question_terms
 from chat.validity import named_documents, superseded_notes
 from settings import Settings
 from vectorstore import Index, SearchHit
 
 REFUSAL_MARKERS = ("không đề cập", "không có thông tin", "không được đề cập", "không nêu", "không có trong tài liệu")
+_CONDENSE_LABEL = re.compile(r"^(?:Câu hỏi (?:tiếp theo|độc lập)|Câu hỏi|Hỏi)\s*:\s*", re.IGNORECASE)
 FOLLOW_UP_CUES = ("còn ", "thì sao", "vậy còn", "thế còn", "đó", "này", "ấy", "họ", "người đó", "trước đó")
 
 
@@ -119,9 +121,22 @@ class Assistant:
             return question
         transcript = "\n".join(f"Hỏi: {turn.question}\nĐáp: {turn.answer[:300]}" for turn in history[-3:])
         rewritten = self.backend.generate(self.condense_prompt.format(history=transcript, question=question), 96)
-        if rewritten is None:  # a backend without free text: the previous question gives the context
-            return f"{history[-1].question} {question}"
-        return rewritten.splitlines()[0].strip(' "') if rewritten else question
+        joined = f"{history[-1].question} {question}"  # the previous question gives the context
+        if rewritten is None:  # a backend without free text
+            return joined
+        return self._rewrite_or(joined, question, rewritten)
+
+    @staticmethod
+    def _rewrite_or(joined: str, question: str, rewritten: str) -> str:
+        """The model's rewrite, unless it failed at it: a small model sometimes echoes the prompt's label
+        ("Câu hỏi tiếp theo: …"), returns the follow-up unchanged or the previous question instead, or answers
+        instead of rewriting. Then the follow-up joined to the previous question stands in for it."""
+        line = next((line for line in rewritten.splitlines() if line.strip()), "")
+        line = _CONDENSE_LABEL.sub("", line).strip(' "“”')
+        said, asked = question_terms(line)[0], question_terms(question)[0]
+        if not line or not said - asked or not asked <= said or len(line) > len(joined) + 40:
+            return joined
+        return line
 
     def _refusal(self, question: str, standalone: str, hits: list[SearchHit], started: float, off_topic: bool) -> Answer:
         text = self.prompts.off_topic if off_topic else self.prompts.refusal

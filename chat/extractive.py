@@ -23,9 +23,10 @@ MAX_SENTENCES = 2
 TYPE_BONUS = 0.25
 MIN_SCORE = 0.3
 
-_PERSON = re.compile(
+# A title, then the capitalised syllables of the name: "đồng chí Lê Thị Mai", "PGS.TS. Chử Đức Trình".
+PERSON = re.compile(
     r"\b(?:đồng chí|đ/c|ông|bà|GS|PGS|TS|ThS|TSKH)\.?(?:[.\s]*(?:TS|TSKH|ThS)\.?)*\s+"
-    r"(?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+\s){1,4}",
+    r"(?P<name>(?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+\s){1,4})",
     re.UNICODE,
 )
 _NUMBER = re.compile(r"(?<![\w/])\d+(?:[.,/]\d+)*%?")
@@ -47,7 +48,7 @@ def expected_type(question: str) -> str:
 
 def has_type(sentence: str, kind: str, question: str) -> bool:
     if kind == "person":
-        return bool(_PERSON.search(sentence))
+        return bool(PERSON.search(sentence))
     if kind == "date":
         return bool(find_dates(sentence)) or bool(re.search(r"\b\d{1,2}[./]\d{1,2}\b", sentence))
     if kind == "year":

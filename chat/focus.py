@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from chat.extractive import expected_type
+from chat.extractive import PERSON, expected_type
 from chat.ruling import NUMBER, UNIT_NAMES, measure_of
 from chat.sentences import split_sentences
 from chat.support import coverage, quantity_focus, whole_words
@@ -24,12 +24,6 @@ from ingest.normalize import index_form, strip_diacritics
 from vectorstore import LexicalIndex
 from vectorstore.tokenize import has_diacritics
 
-# A title, then capitalised syllables: the name follows "đồng chí", "ông", "bà", degrees.
-_NAME = re.compile(
-    r"\b(?:đồng chí|đ/c|ông|bà|GS|PGS|TS|ThS|TSKH)\.?(?:[.\s]*(?:TS|TSKH|ThS)\.?)*\s+"
-    r"((?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+\s?){2,4})",
-    re.UNICODE,
-)
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _MARKER = re.compile(r"\[\d+\]")
 
@@ -39,7 +33,7 @@ def given_values(answer: str, question: str, kind: str) -> list[str]:
     text = _MARKER.sub("", index_form(answer))
     asked = index_form(question)
     if kind == "person":
-        values = [match.group(1).strip() for match in _NAME.finditer(text)]
+        values = [match.group("name").strip() for match in PERSON.finditer(f"{text} ")]
     elif kind == "date":
         values = [found.text for found in find_dates(text)] or re.findall(r"\b\d{1,2}[./]\d{1,2}\b", text)
     elif kind == "year":

@@ -57,3 +57,18 @@ def test_a_checked_verbatim_preview_comes_before_the_answer(extractive) -> None:
         assert citation.quote in extractive.index.store.get([citation.id])[citation.id][0]
     refused = list(extractive.stream("Giá vàng hôm nay bao nhiêu?"))
     assert not any(isinstance(event, Preview) for event in refused)  # nothing is previewed for a refusal
+
+
+def test_a_failed_rewrite_of_a_follow_up_falls_back_to_the_joined_questions() -> None:
+    """Seen with the 1.5B model in a ten-turn chain: the prompt's label echoed, the follow-up returned as it was,
+    an answer written instead of a question. Each gives way to "previous question + follow-up"."""
+    joined = "Còn thời điểm công nhận đảng viên chính thức thì sao? Nếu chi bộ họp chậm thì sao?"
+    follow_up = "Nếu chi bộ họp chậm thì sao?"
+    assert Assistant._rewrite_or(joined, follow_up, "Câu hỏi tiếp theo: Nếu chi bộ họp chậm thì sao?") == joined
+    answered = "Khi hết thời kỳ dự bị, chi bộ xét công nhận đảng viên chính thức từng người một và biểu quyết như khi xét kết nạp; " * 2
+    assert Assistant._rewrite_or(joined, follow_up, answered) == joined
+    assert Assistant._rewrite_or("A? Còn quyền ứng cử thì sao?", "Còn quyền ứng cử thì sao?", "Họ có được biểu quyết không?") == (
+        "A? Còn quyền ứng cử thì sao?"  # the previous question came back, the follow-up's "ứng cử" was lost
+    )
+    rewrite = "Câu hỏi độc lập: Nếu chi bộ họp chậm thì thời điểm công nhận đảng viên chính thức là khi nào?"
+    assert Assistant._rewrite_or(joined, follow_up, rewrite) == rewrite.split(": ", 1)[1]
