@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from chat.citations import strip_markers
 from chat.extractive import PERSON, expected_type
 from chat.ruling import NUMBER, UNIT_NAMES, measure_of
 from chat.sentences import split_sentences
@@ -25,12 +26,11 @@ from vectorstore import LexicalIndex
 from vectorstore.tokenize import has_diacritics
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
-_MARKER = re.compile(r"\[\d+\]")
 
 
 def given_values(answer: str, question: str, kind: str) -> list[str]:
     """The values of the asked kind that the answer gives (those the question already states are not answers)."""
-    text = _MARKER.sub("", index_form(answer))
+    text = strip_markers(index_form(answer))
     asked = index_form(question)
     if kind == "person":
         values = [match.group("name").strip() for match in PERSON.finditer(f"{text} ")]
@@ -97,7 +97,7 @@ def counted(question: str, answer: str, passages: list[tuple[str, str]], lexical
     )
     spelled = (lambda text: strip_diacritics(index_form(text))) if folded else index_form
     asked = _bounds(question)
-    said = spelled(_MARKER.sub("", answer))
+    said = spelled(strip_markers(answer))
     for _, text in passages:
         for sentence in split_sentences(index_form(text)):
             found = [match.group(0) for match in amount.finditer(spelled(sentence.text))]
