@@ -428,17 +428,21 @@ def documents() -> None:
 @USER_OPTION
 def documents_relations(user: str | None) -> None:
     """Quan hệ giữa các văn bản (thay thế, bãi bỏ, sửa đổi, bổ sung, hướng dẫn thi hành) và ngày có hiệu lực."""
+    from ingest.docnumbers import parse_numbers
+
     catalogue = [meta for meta in _workspace(user, generate=False).index.searcher.catalogue() if meta.number]
     held = {meta.number for meta in catalogue}
     for meta in sorted(catalogue, key=lambda m: m.number):
         force = f"có hiệu lực từ {meta.in_force}" if meta.in_force else "không nêu ngày có hiệu lực"
         click.echo(f"{meta.number:14} {meta.date or '':10} {force} — {meta.title[:70]}")
-        for verb, target in meta.relation_list():
-            click.echo(f"    {verb} {target}" + ("" if target in held else " (không có trong thư viện)"))
+        for relation in meta.relation_list():
+            click.echo(f"    {relation.phrase}" + ("" if relation.is_general or relation.target in held else " (không có trong thư viện)"))
         for other in catalogue:
-            for verb, target in other.relation_list():
-                if target == meta.number:
-                    click.echo(f"    bị {verb} bởi {other.number}")
+            for relation in other.relation_list():
+                if relation.target == meta.number:
+                    click.echo(f"    bị {relation.verb} bởi {other.number}")
+                elif (own := parse_numbers(meta.number)) and relation.covers(own[0]) and meta.date < other.date:
+                    click.echo(f"    những nội dung trái với {other.number} bị bãi bỏ")
 
 
 # --- accounts, collections, audit ------------------------------------------------------------

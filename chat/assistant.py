@@ -165,7 +165,7 @@ class Assistant:
             checked = yield from self._ruling(standalone, grounds, started)
         else:
             checked = yield from self._free_answer(standalone, hits, started)
-        if checked is None or not self._grounded(standalone, checked, " ".join(g.quote for g in grounds)):
+        if checked is None or not self._grounded(standalone, checked, grounds):
             yield self._refusal(question, standalone, hits, started, off_topic=False)
             return
         validity = [r.note for r in named.redirects] + superseded_notes([c.number for c in checked.citations], self.index.searcher)
@@ -243,18 +243,20 @@ class Assistant:
             for message in prompt.format_messages(**values)
         ]
 
-    def _grounded(self, question: str, checked: CheckedAnswer, quoted: str) -> bool:
+    def _grounded(self, question: str, checked: CheckedAnswer, grounds: list[Ground]) -> bool:
         """Something backs the answer, it counts nothing no cited passage names, and the person, number or
-        date it gives answers the question's focus. In the board's form the quoted provision is the answer,
-        so it must also speak of what was asked (a rule next to the question is not its answer)."""
+        date it gives answers the question's focus. In the board's form the quoted provisions are the answer,
+        so one of them, read under the heading it sits in (which names what a terse rule is about), must also
+        speak of what was asked (a rule next to the question is not its answer)."""
         passages = [citation.text for citation in checked.citations]
         lexical = self.index.lexical
         return (
             bool(checked.citations)
             and focus_is_grounded(question, passages)
-            and answers_the_focus(question, quoted or checked.answer, [(c.title, c.text) for c in checked.citations], lexical,
-                                  self.settings.min_focus_coverage)
-            and (not quoted or max(coverage(question, c.quote, lexical) for c in checked.citations) >= self.settings.min_quote_coverage)
+            and answers_the_focus(question, " ".join(g.quote for g in grounds) or checked.answer,
+                                  [(c.title, c.text) for c in checked.citations], lexical, self.settings.min_focus_coverage)
+            and (not grounds or max(coverage(question, f"{g.quote}\n{g.hit.meta.section}", lexical) for g in grounds)
+                 >= self.settings.min_quote_coverage)
         )
 
     @staticmethod

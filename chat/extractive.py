@@ -74,10 +74,11 @@ def ranked_sentences(question: str, hits: list[SearchHit], lexical: LexicalIndex
     for n, hit in enumerate(hits, start=1):
         rank_bonus = 0.02 * (len(hits) - n)  # retrieval order breaks ties
         for sentence in split_sentences(hit.text):
-            if len(sentence.text) < 15 or is_title_line(sentence.text) or is_instruction(sentence.text):
+            if (len(sentence.text) < 15 or is_title_line(sentence.text) or is_instruction(sentence.text)
+                    or hit.meta.is_provision_heading(sentence.start, sentence.end)):
                 continue
             # The title stands in for the context a sentence leaves implicit (which branch, which congress).
-            score = coverage(question, f"{sentence.text}\n{hit.meta.title}", lexical) + rank_bonus
+            score = coverage(question, f"{sentence.text}\n{hit.meta.title}\n{hit.meta.section}", lexical) + rank_bonus
             if kind and has_type(sentence.text, kind, question):
                 score += TYPE_BONUS
             scored.append(RankedSentence(score, n, sentence))

@@ -83,6 +83,9 @@ def quantity_focus(question: str) -> str:
     return "" if focus.split(" ", 1)[0] in _FUNCTION_WORDS else focus
 
 
+_PERCENT = re.compile(r"(?<=\d)\s?%")  # "10%" names what "bao nhiêu phần trăm" counts
+
+
 def focus_is_grounded(question: str, passages: list[str]) -> bool:
     """A count is only answerable if a cited passage names the counted thing.
 
@@ -96,7 +99,7 @@ def focus_is_grounded(question: str, passages: list[str]) -> bool:
         return True
     folded = not has_diacritics(question)
     wanted = set(whole_words(focus, folded)[:2])
-    return any(wanted <= set(_tokens(passage, folded)) for passage in passages)
+    return any(wanted <= set(_tokens(_PERCENT.sub(" phần trăm", passage), folded)) for passage in passages)
 
 
 def whole_words(text: str, folded: bool) -> list[str]:

@@ -3,14 +3,28 @@
 A question naming a document the library no longer holds but which a library document
 replaces is answered from the replacement, with a note saying why; a question naming
 a document that no library text holds, replaces or even cites is told which document
-is missing instead of being answered from another one.
+is missing instead of being answered from another one. A text that repeals "các quy định
+trước đây trái với …" without naming them answers for an earlier text of its series: earlier
+by the date the question gives, else by a lower number (the note says which, and what to do
+if that is wrong).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from ingest.docnumbers import KIND_BY_CODE, KIND_LABELS_VI, parse_numbers, query_reference_keys, reference_keys
+from ingest.dates import reference_dates
+from ingest.docnumbers import (
+    KIND_BY_CODE,
+    KIND_LABELS_VI,
+    DocNumber,
+    from_key,
+    parse_numbers,
+    query_reference_keys,
+    reference_keys,
+)
+from ingest.relations import Relation
 from vectorstore import Searcher
 from vectorstore.records import ChunkMeta
 
@@ -20,14 +34,23 @@ REPLACING = ("thay thế", "bãi bỏ")
 @dataclass(frozen=True)
 class Redirect:
     named: str  # the number the question used, e.g. "01-HD/TW"
-    verb: str
+    relation: Relation
     by: ChunkMeta  # the library document that replaces it
+    named_date: date | None = None  # the named text's date, as the question gives it
 
     @property
     def note(self) -> str:
         when = f", có hiệu lực từ {_day(self.by.in_force)}" if self.by.in_force else ""
-        return (f"Văn bản {self.named} mà câu hỏi nêu đã bị {self.verb} bởi {self.by.title} (số {self.by.number}{when}); "
-                f"câu trả lời dựa trên văn bản đang có hiệu lực.")
+        if not self.relation.is_general:
+            return (f"Văn bản {self.named} mà câu hỏi nêu đã bị {self.relation.verb} bởi {self.by.title} (số {self.by.number}{when}); "
+                    f"câu trả lời dựa trên văn bản đang có hiệu lực.")
+        issued = f" ngày {_day(self.by.date)}" if self.by.date else ""
+        earlier = (f"ban hành ngày {self.named_date.day}/{self.named_date.month}/{self.named_date.year}, trước văn bản đó"
+                   if self.named_date else "mang số nhỏ hơn trong cùng loại văn bản nên được coi là ban hành trước "
+                   "(nếu không phải vậy, cần bổ sung văn bản đó vào thư viện để đối chiếu)")
+        return (f"Thư viện không có văn bản {self.named}. {self.by.title} (số {self.by.number}{issued}{when}) bãi bỏ các văn bản "
+                f"cùng loại ban hành trước đây trái với nội dung của nó; {self.named} {earlier}. "
+                f"Câu trả lời dựa trên văn bản đang có hiệu lực.")
 
 
 @dataclass(frozen=True)
@@ -59,28 +82,47 @@ def named_documents(question: str, searcher: Searcher) -> NamedDocuments:
     held = {key for meta in catalogue if meta.number for key in reference_keys(meta.number)}
     # Only a full number ("24-QĐ/TW") is sure to name a document: "kế hoạch 2025" may be a plan of a year.
     written_in_full = {found.key for found in parse_numbers(question)}
+    dated = reference_dates(question)
     redirects, missing = [], []
     for key in sorted(keys):
-        if key in held:
+        if key in held or any(r.named == _display(key, question) for r in redirects):
             continue
-        replacing = [(verb, meta) for meta in catalogue for verb, target in meta.relation_list()
-                     if verb in REPLACING and key in reference_keys(target)]
-        if replacing:
-            verb, meta = replacing[0]
-            redirects.append(Redirect(_display(key, question), verb, meta))
+        replacing = [(relation, meta) for meta in catalogue for relation in meta.relation_list()
+                     if relation.verb in REPLACING and key in reference_keys(relation.target)]
+        named = from_key(key)
+        repealing = [(relation, meta) for meta in catalogue for relation in meta.relation_list()
+                     if relation.covers(named) and _earlier(named, dated.get(key), meta)]
+        if replacing or repealing:
+            relation, meta = (replacing or repealing)[0]
+            redirects.append(Redirect(_display(key, question), relation, meta, dated.get(key)))
         elif key in written_in_full and not searcher.refers_to({key}):
             missing.append(_display(key, question))
     return NamedDocuments(redirects, missing)
+
+
+def _earlier(named: DocNumber, named_date: date | None, than: ChunkMeta) -> bool:
+    """Whether the named text came before a library text of its series: by date when the question
+    gives one, else by number (a series is numbered in order within a term)."""
+    if named_date is not None:
+        return bool(than.date) and named_date < date.fromisoformat(than.date)
+    own = parse_numbers(than.number)
+    return bool(own) and int(named.number) < int(own[0].number)
 
 
 def superseded_notes(numbers: list[str], searcher: Searcher) -> list[str]:
     """A note for each cited document that another library document replaces or repeals."""
     notes = []
     catalogue = searcher.catalogue()
+    dates = {meta.number: meta.date for meta in catalogue if meta.number and meta.date}
     for number in dict.fromkeys(n for n in numbers if n):
         keys = reference_keys(number)
+        cited = parse_numbers(number)
         for meta in catalogue:
-            for verb, target in meta.relation_list():
-                if verb in REPLACING and keys & reference_keys(target):
-                    notes.append(f"Văn bản {number} được trích dẫn đã bị {verb} bởi {meta.number}; hãy đối chiếu văn bản đang có hiệu lực.")
+            for relation in meta.relation_list():
+                if relation.verb in REPLACING and keys & reference_keys(relation.target):
+                    notes.append(f"Văn bản {number} được trích dẫn đã bị {relation.verb} bởi {meta.number}; "
+                                 "hãy đối chiếu văn bản đang có hiệu lực.")
+                elif cited and relation.covers(cited[0]) and meta.date and dates.get(number, meta.date) < meta.date:
+                    notes.append(f"{meta.number} bãi bỏ các văn bản cùng loại ban hành trước đây trái với nội dung của nó; "
+                                 f"những nội dung của {number} trái với {meta.number} không còn hiệu lực.")
     return notes

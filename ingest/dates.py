@@ -13,6 +13,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from ingest.docnumbers import number_spans
+
 _FULL_NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?![\d/])")
 _WORDS = re.compile(
     r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE
@@ -60,6 +62,21 @@ def find_dates(text: str) -> list[FoundDate]:
         cue = bool(_EVENT_CUE.search(before)) or match.group(0).lower().startswith(("sáng", "chiều", "tối", "trưa"))
         found.append(FoundDate(value, match.start(), match.group(0), cue))
     return sorted(found, key=lambda item: item.start)
+
+
+def reference_dates(text: str) -> dict[str, date]:
+    """The date written right after a document number ("24-QĐ/TW, ngày 30/7/2021"), by number key:
+    how a question dates a text the library does not hold."""
+    dated = {}
+    for _, end, number in number_spans(text):
+        after = re.match(r"\s*,?\s*(?:ban hành\s+)?(?:ngày\s*)?", text[end:])
+        rest = text[end + (after.end() if after else 0) :]
+        numeric, words = _FULL_NUMERIC.match(rest), _WORDS.match("ngày " + rest)
+        parts = (numeric[4], numeric[3], numeric[1]) if numeric else (words[3], words[2], words[1]) if words else None
+        value = _safe_date(*map(int, parts)) if parts else None
+        if value:
+            dated.setdefault(number.key, value)
+    return dated
 
 
 def _most_common_year(text: str) -> int | None:

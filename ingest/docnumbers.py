@@ -73,14 +73,25 @@ class DocNumber:
         return KIND_BY_CODE.get(self.code, "document")
 
 
+def number_spans(text: str) -> list[tuple[int, int, DocNumber]]:
+    """Every document number in the text with where it starts and ends."""
+    return [(match.start(), match.end(), DocNumber(match[1], "QĐ" if match[2] == "QD" else match[2], match[3]))
+            for match in _NUMBER.finditer(text)]
+
+
 def parse_numbers(text: str) -> list[DocNumber]:
     """All distinct document numbers in the text, in order of first appearance."""
     seen: dict[str, DocNumber] = {}
-    for match in _NUMBER.finditer(text):
-        code = "QĐ" if match[2] == "QD" else match[2]
-        found = DocNumber(match[1], code, match[3])
+    for _, _, found in number_spans(text):
         seen.setdefault(found.key, found)
     return list(seen.values())
+
+
+def from_key(key: str) -> DocNumber:
+    """The number a matching key stands for ("24-QĐ/TW", or "24-QĐ" without the issuer)."""
+    number, _, rest = key.partition("-")
+    code, _, issuer = rest.partition("/")
+    return DocNumber(number, code, issuer)
 
 
 def first_number(text: str) -> tuple[int, DocNumber] | None:
@@ -129,3 +140,11 @@ def query_reference_keys(query: str) -> set[str]:
         code = _CODE_BY_WORD.get(word) or ("QĐ" if word == "qd" else next((c for c in KIND_BY_CODE if c.lower() == word), ""))
         keys.add(f"{int(match.group(2))}-{code}")
     return keys
+
+
+_CHARTER = re.compile(r"(?<!thi hành )(?<!thi hành các )\bđiều lệ\b", re.IGNORECASE)
+
+
+def names_the_charter(query: str) -> bool:
+    """ "Theo Điều lệ Đảng, …" names the Charter itself; "Quy định thi hành Điều lệ Đảng" does not."""
+    return bool(_CHARTER.search(query))

@@ -3,6 +3,9 @@
 
 Members still quote replaced texts (Hướng dẫn 01-HD/TW after Hướng dẫn 06-HD/TW), so
 the library keeps these relations, read from the documents' own words, never typed in.
+A text may also repeal without naming ("Các quy định trước đây trái với nội dung Quy
+định này đều bãi bỏ", the close of Quy định 294-QĐ/TW): that relation targets the
+whole earlier series of its kind and issuer, written "*-QĐ/TW".
 """
 
 from __future__ import annotations
@@ -12,11 +15,18 @@ from dataclasses import dataclass
 from datetime import date
 
 from ingest.dates import find_dates
-from ingest.docnumbers import first_number
+from ingest.docnumbers import DocNumber, first_number, parse_numbers
 
 VERBS = ("thay thế", "bãi bỏ", "sửa đổi, bổ sung", "hướng dẫn thi hành")
 _VERB = re.compile(r"\b(thay thế|bãi bỏ|sửa đổi,? bổ sung|hướng dẫn thi hành)\b", re.IGNORECASE)
 _REACH = 80  # the document named must follow the verb within this many characters ("thay thế Hướng dẫn số 01-HD/TW")
+SERIES = "*"  # the number part of a target that stands for every earlier text of a series
+_GENERAL_REPEAL = re.compile(
+    r"(?:các|những)\s+(quy định|hướng dẫn|quyết định|nghị quyết|chỉ thị|văn bản)\s+(?:[^.;]{0,40}?\s)?trước đây\s+"
+    r"trái với[^.;]{0,80}?(?:đều\s+)?(?:bị\s+)?(?:bãi bỏ|hết hiệu lực)",
+    re.IGNORECASE,
+)
+_CODE_BY_KIND_WORD = {"quy định": "QĐ", "hướng dẫn": "HD", "quyết định": "QĐ", "nghị quyết": "NQ", "chỉ thị": "CT"}
 _IN_FORCE = re.compile(r"có hiệu lực(?: thi hành)?\s+(?:kể\s+)?từ\s+(ngày ký|ngày\s+\d{1,2}[/.-]\d{1,2}[/.-]\d{4})", re.IGNORECASE)
 
 
@@ -33,6 +43,23 @@ class Relation:
     def decode(cls, item: str) -> Relation:
         verb, _, target = item.partition("=")
         return cls(verb, target, "")
+
+    @property
+    def is_general(self) -> bool:
+        """A repeal of every earlier conflicting text of a series, none named."""
+        return self.target.startswith(SERIES)
+
+    @property
+    def phrase(self) -> str:
+        """How the library list and the CLI say it: "thay thế 01-HD/TW"."""
+        if self.is_general:
+            return f"{self.verb} các văn bản số …{self.target[len(SERIES):]} ban hành trước đây trái với văn bản này"
+        return f"{self.verb} {self.target}"
+
+    def covers(self, number: DocNumber) -> bool:
+        """Whether a general repeal reaches a text of this number's series (its kind and, when known, issuer)."""
+        code, _, issuer = self.target[len(SERIES) + 1 :].partition("/")
+        return self.is_general and number.code == code and number.issuer in (issuer, "")
 
 
 def find_relations(text: str, own_number: str = "") -> list[Relation]:
@@ -51,7 +78,19 @@ def find_relations(text: str, own_number: str = "") -> list[Relation]:
         start = max(text.rfind(".", 0, match.start()) + 1, 0)
         end = text.find(".", match.end() + offset + len(target))
         found.setdefault((verb, target), Relation(verb, target, " ".join(text[start : end if end > 0 else None].split())))
-    return list(found.values())
+    general = _general_repeal(text, own_number)
+    return [*found.values(), *([general] if general else [])]
+
+
+def _general_repeal(text: str, own_number: str) -> Relation | None:
+    """ "Các quy định trước đây trái với … đều bãi bỏ", read against the document's own number for the series."""
+    match = _GENERAL_REPEAL.search(text)
+    own = parse_numbers(own_number)
+    if match is None or not own:
+        return None
+    code = _CODE_BY_KIND_WORD.get(match.group(1).lower(), own[0].code)
+    start = text.rfind(".", 0, match.start()) + 1
+    return Relation("bãi bỏ", f"{SERIES}-{code}/{own[0].issuer}", " ".join(text[start : match.end()].split()) + ".")
 
 
 def in_force_from(text: str, issued: date | None) -> date | None:

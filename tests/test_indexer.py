@@ -187,3 +187,19 @@ def test_search_filters(fresh_settings, fresh_index) -> None:
     assert {h.metadata["source"] for h in fresh_index.searcher.search(query, 5, SearchFilters(before=date(2024, 12, 31)))} == {"b.txt"}
     assert {h.metadata["source"] for h in fresh_index.searcher.search(query, 5, SearchFilters(source="b.*"))} == {"b.txt"}
     assert fresh_index.searcher.search(query, 5, SearchFilters(kind="regulation")) == []
+
+
+def test_metadata_an_older_ingester_wrote_is_brought_up_to_date_without_re_embedding(fresh_settings, fresh_index) -> None:
+    text = ("BAN CHẤP HÀNH TRUNG ƯƠNG\nSố 7-QĐ/TW\n\nQUY ĐỊNH\nvề sinh hoạt chi bộ\n\n1. Chi bộ họp thường lệ mỗi tháng một lần.\n"
+            "Các quy định trước đây trái với nội dung Quy định này đều bãi bỏ.")
+    _write(fresh_settings.corpus_dir, "qd.txt", text)
+    fresh_index.indexer.sync([fresh_settings.corpus_dir])
+    ids = fresh_index.store.all_ids()
+    stored = fresh_index.store.get(ids)
+    assert all(meta["relations"] == "bãi bỏ=*-QĐ/TW" for _, meta in stored.values())
+    fresh_index.store.update_metadata(ids, [{**meta, "relations": ""} for _, meta in stored.values()])  # as an older version wrote it
+    vectors = fresh_index.store.collection.get(ids=ids, include=["embeddings"])["embeddings"]
+    report = fresh_index.indexer.sync([fresh_settings.corpus_dir])
+    assert report.chunks_written == 0 and report.unchanged == ["qd.txt"]
+    assert all(meta["relations"] == "bãi bỏ=*-QĐ/TW" for _, meta in fresh_index.store.get(ids).values())
+    assert (fresh_index.store.collection.get(ids=ids, include=["embeddings"])["embeddings"] == vectors).all()

@@ -39,11 +39,17 @@ def test_a_question_about_a_news_article_keeps_the_ordinary_form(extractive) -> 
     assert all(not citation.clause for citation in answer.citations)
 
 
+def test_a_share_asked_for_is_answered_by_a_percentage(extractive) -> None:
+    answer = extractive.ask("Đại hội đảng bộ cơ sở quyết định 15 đảng ủy viên; cấp trên được chỉ định tăng thêm cấp ủy viên tối đa bao nhiêu phần trăm?")
+    assert not answer.refused, answer.answer  # "bao nhiêu phần trăm" is what "không được quá 20%" counts
+    assert any("%" in citation.quote for citation in answer.citations)
+
+
 def test_cases_and_near_misses_without_a_model(extractive) -> None:
     """The deciding clause is quoted and near misses are refused, with no model at all.
 
-    Floors at the measured level (README "Câu hỏi tình huống"): 0.87 clause-hit@5, 0.83 key facts, 63 % of
-    near misses refused, 2 false refusals in 86. The issue's target of 90 % refused near misses is not met."""
+    Floors just under the measured level (README "Câu hỏi tình huống"): 0.94 clause-hit@5, 0.88 key facts,
+    60 % of near misses refused, no false refusal in 86. The issue's target of 90 % refused near misses is not met."""
     rows = list(run_ask(extractive, load_questions(CASES)))
     summary = summarise_ask(rows)
     answerable = [row for row in rows if row.question.answerable]
@@ -52,5 +58,5 @@ def test_cases_and_near_misses_without_a_model(extractive) -> None:
     false_refusals = sum(1 for row in answerable if row.refused) / len(answerable)
     failing = [(row.question.id, row.result["answer"][:160]) for row in near_misses if not row.refused]
     assert refused_near_misses >= 0.6, failing
-    assert false_refusals <= 0.05, [(row.question.id, row.question.question) for row in answerable if row.refused]
-    assert summary["clause_hit@5"] >= 0.85 and summary["key_fact_accuracy"] >= 0.8, summary
+    assert false_refusals <= 0.02, [(row.question.id, row.question.question) for row in answerable if row.refused]
+    assert summary["clause_hit@5"] >= 0.9 and summary["key_fact_accuracy"] >= 0.85, summary

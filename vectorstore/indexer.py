@@ -162,13 +162,15 @@ class Indexer:
         return report
 
     def _refresh_metadata(self, document: PreparedDocument, collection: str) -> None:
-        """Chunks stored before a metadata field existed (clause labels) get it without re-embedding."""
+        """Chunks stored by an older ingester (no clause labels, fewer relations) get what this one reads
+        from the same text, without re-embedding; who added them, when and to which collection stay."""
         first = self.store.get([document.chunks[0].id]).get(document.chunks[0].id)
-        if first and not {"clause", "relations"} <= set(first[1]):
+        if not first:
+            return
+        kept = (first[1].get("collection") or collection, first[1].get("added_by", ""), first[1].get("added_at", ""))
+        if chunk_metadata(document, 0, *kept).to_chroma() != {key: first[1].get(key) for key in first[1]}:
             self.store.update_metadata(
-                [c.id for c in document.chunks],
-                [chunk_metadata(document, i, first[1].get("collection") or collection, first[1].get("added_by", ""),
-                                first[1].get("added_at", "")).to_chroma() for i in range(len(document.chunks))],
+                [c.id for c in document.chunks], [chunk_metadata(document, i, *kept).to_chroma() for i in range(len(document.chunks))]
             )
 
     def remove(self, source: str) -> list[str]:

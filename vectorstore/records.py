@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from ingest.relations import Relation
+
+_LABEL_WIDTH = 14  # "10.6.2(đ). " and the like: how far before its title a provision's number may start
+
 
 @dataclass(frozen=True)
 class ChunkMeta:
@@ -39,9 +43,9 @@ class ChunkMeta:
     clause: str = ""  # the provision the chunk starts in, as the document numbers it ("4.3.1", "10.6.2(đ)")
     clauses: str = ""  # provisions starting inside the chunk: "offset:label;…" (offsets within the chunk)
 
-    def relation_list(self) -> list[tuple[str, str]]:
-        """(verb, target number) pairs of the document's relations."""
-        return [tuple(item.split("=", 1)) for item in self.relations.split(";") if "=" in item]
+    def relation_list(self) -> list[Relation]:
+        """The document's relations as ingestion read them (without the sentences)."""
+        return [Relation.decode(item) for item in self.relations.split(";") if "=" in item]
 
     def clause_at(self, offset: int) -> str:
         """The provision at ``offset`` of the chunk's text ("" when the document has none)."""
@@ -51,6 +55,15 @@ class ChunkMeta:
             if int(start) <= offset:
                 label = name
         return label
+
+    def is_provision_heading(self, start: int, end: int) -> bool:
+        """Whether the chunk's text between these offsets is a provision's title ("8.2. Giải quyết khiếu nại
+        về xoá tên đảng viên."), its rules all in the sub-provisions that open right after: nothing to quote."""
+        openings = [(0, self.clause)] + [  # a chunk cut at a provision starts with it
+            (int(at), label) for at, _, label in (item.partition(":") for item in filter(None, self.clauses.split(";")))]
+        titled = [label for at, label in openings if start - _LABEL_WIDTH <= at <= start]
+        following = [label for at, label in openings if end <= at <= end + 4]
+        return any(child.startswith((f"{parent}.", f"{parent}(")) for parent in titled for child in following)
 
     @property
     def date_ord(self) -> int:

@@ -11,7 +11,7 @@ from threading import RLock
 from typing import Any, Literal
 
 from ingest.clauses import clause_query
-from ingest.docnumbers import query_reference_keys
+from ingest.docnumbers import names_the_charter, query_reference_keys
 from settings import Settings
 from vectorstore.abbreviations import Abbreviations
 from vectorstore.embeddings import Embedder
@@ -174,9 +174,12 @@ class Searcher:
         return rank
 
     def _named_documents(self, query: str, allowed: set[str] | None, dense_ids: Iterable[str]) -> set[str]:
-        """Candidate chunks of, or citing, a document the query names by number ("QĐ 294")."""
+        """Candidate chunks of, or citing, a document the query names: by number ("QĐ 294"), or the Charter
+        ("theo Điều lệ Đảng"), which members name by title and which has no number."""
         keys = query_reference_keys(query)
         about = self.lexical.referring_to(keys) if keys else set()
+        if names_the_charter(query):
+            about |= set(self.store.all_ids({"kind": "charter"}))
         if allowed is not None:
             about &= allowed
         if not about:

@@ -91,7 +91,7 @@ def build_library_tab(services: Services, workspace_for: Callable[[Services, gr.
         rows = []
         for info in editor(request).documents():
             meta = info.meta
-            relations = "; ".join(f"{verb} {target}" for verb, target in meta.relation_list())
+            relations = "; ".join(relation.phrase for relation in meta.relation_list())
             row = [meta.doc_hash, meta.title, meta.number, meta.kind, meta.date, meta.in_force, relations, meta.issuer, meta.collection,
                    info.pages, info.chunks, meta.added_at.replace("T", " ")[:16], meta.added_by, meta.source]
             if not needle or needle in " ".join(map(str, row)).lower():
