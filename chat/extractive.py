@@ -31,6 +31,8 @@ PERSON = re.compile(
 )
 _NUMBER = re.compile(r"(?<![\w/])\d+(?:[.,/]\d+)*%?")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+# a length of time, in digits or words: "60 ngày làm việc", "mười hai tháng", "5 năm"
+DURATION = re.compile(r"(?<![\w.,/])(?:\d{1,4}|một|hai|ba|bốn|tư|năm|lăm|sáu|bảy|tám|chín|mười|mươi|mốt)\s+(?:ngày|tháng|năm|tuần|giờ)(?!\w)")
 
 
 def expected_type(question: str) -> str:
@@ -39,7 +41,9 @@ def expected_type(question: str) -> str:
         return "date"
     if re.search(r"\bnam nao\b", folded):
         return "year"
-    if quantity_focus(question):
+    if re.search(r"\bbao lau\b", folded):
+        return "duration"
+    if quantity_focus(question) or re.search(r"\bbao nhieu\b", folded):  # "mức bao nhiêu?" asks for a number too
         return "number"
     if re.search(r"(^|\s)ai(\s|\?|$)", folded) or "nguoi nao" in folded:
         return "person"
@@ -53,6 +57,8 @@ def has_type(sentence: str, kind: str, question: str) -> bool:
         return bool(find_dates(sentence)) or bool(re.search(r"\b\d{1,2}[./]\d{1,2}\b", sentence))
     if kind == "year":
         return bool(set(_YEAR.findall(sentence)) - set(_YEAR.findall(question)))
+    if kind == "duration":
+        return bool(DURATION.search(index_form(sentence).lower()))
     if kind == "number":
         focus = quantity_focus(question)
         new_numbers = set(_NUMBER.findall(sentence)) - set(_NUMBER.findall(question))

@@ -26,6 +26,8 @@ from vectorstore import LexicalIndex
 from vectorstore.tokenize import has_diacritics
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_DAY_ASKED = re.compile(r"\b(?:ngay|hom) nao\b")
+_TIME_UNITS = tuple(unit for unit in UNIT_NAMES if measure_of(unit) in ("ngày", "tháng", "ngày làm việc"))
 
 
 def given_values(answer: str, question: str, kind: str) -> list[str]:
@@ -35,7 +37,7 @@ def given_values(answer: str, question: str, kind: str) -> list[str]:
     if kind == "person":
         values = [match.group("name").strip() for match in PERSON.finditer(f"{text} ")]
     elif kind == "date":
-        values = [found.text for found in find_dates(text)] or re.findall(r"\b\d{1,2}[./]\d{1,2}\b", text)
+        values = [found.text for found in find_dates(text)] or re.findall(r"\b\d{1,2}[./]\d{1,2}\b|\bngày \d{1,2}(?!\d)", text)
     elif kind == "year":
         values = _YEAR.findall(text)
     else:
@@ -65,14 +67,16 @@ def answers_the_focus(question: str, answer: str, passages: list[tuple[str, str]
     kind = expected_type(question)
     if kind == "number":
         return counted(question, answer, passages, lexical, min_coverage)
+    if kind == "duration":
+        return counted(question, answer, passages, lexical, min_coverage, _TIME_UNITS)
     values = given_values(answer, question, kind)
     if not values:
-        return True
+        return not _DAY_ASKED.search(strip_diacritics(index_form(question)).lower())  # "ngày nào" wants a day
     return any(value_is_focused(question, value, passages, lexical, min_coverage) for value in values)
 
 
 # Bounds a count can be asked for and stated with: an upper bound is not answered by a lower one.
-_UPPER = ("tối đa", "nhiều nhất", "không quá", "trở xuống", "chậm nhất", "không vượt quá")
+_UPPER = ("tối đa", "nhiều nhất", "không quá", "không được quá", "trở xuống", "chậm nhất", "không vượt quá", "không được vượt quá")
 _LOWER = ("tối thiểu", "ít nhất", "trở lên", "không dưới", "không thấp hơn", "sớm nhất")
 
 
@@ -81,26 +85,29 @@ def _bounds(text: str) -> set[str]:
     return {name for name, words in (("upper", _UPPER), ("lower", _LOWER)) if any(f" {w} " in lowered or f" {w}," in lowered for w in words)}
 
 
-def counted(question: str, answer: str, passages: list[tuple[str, str]], lexical: LexicalIndex, min_coverage: float) -> bool:
-    """The answer states a number of what "bao nhiêu X" counts ("45 ngày làm việc", "hai lần"), in a cited
-    sentence about the question, with the bound asked for."""
+def counted(question: str, answer: str, passages: list[tuple[str, str]], lexical: LexicalIndex, min_coverage: float,
+            units: tuple[str, ...] = ()) -> bool:
+    """The answer states a number of what "bao nhiêu X" counts ("45 ngày làm việc", "hai lần"), or of the
+    ``units`` asked for ("bao lâu": a length of time), in a cited sentence about the question, with the bound
+    asked for; "mức bao nhiêu?" names no unit and takes any number the question does not already give."""
     folded = not has_diacritics(question)
     heads = whole_words(quantity_focus(question), folded)
-    if not heads:
-        return True
-    head = heads[0].replace("_", " ")
-    units = [unit for unit in UNIT_NAMES if measure_of(unit) == measure_of(head)] or [head]
-    # "45 ngày", "20%", "hai phần ba số thành viên", "một nửa số thành viên"
+    if heads and not units:
+        head = heads[0].replace("_", " ")
+        units = tuple(unit for unit in UNIT_NAMES if measure_of(unit) == measure_of(head)) or (head,)
+    # "45 ngày", "20%", "hai phần ba số thành viên", "một nửa số thành viên"; without a unit, a number in digits
     amount = re.compile(
-        rf"(?<![\w.,/])(?:{NUMBER}(?:\s+phần\s+{NUMBER})?|một nửa)\s*(?:số\s+)?(?:{'|'.join(map(re.escape, units))})(?!\w)",
+        rf"(?<![\w.,/])(?:{NUMBER}(?:\s+phần\s+{NUMBER})?|một nửa)\s*(?:số\s+)?(?:{'|'.join(map(re.escape, units))})(?!\w)"
+        if units else r"(?<![\w.,/])\d+(?:[.,]\d+)*%?",
         re.IGNORECASE,
     )
     spelled = (lambda text: strip_diacritics(index_form(text))) if folded else index_form
     asked = _bounds(question)
     said = spelled(strip_markers(answer))
+    given = spelled(question)
     for _, text in passages:
         for sentence in split_sentences(index_form(text)):
-            found = [match.group(0) for match in amount.finditer(spelled(sentence.text))]
+            found = [match.group(0) for match in amount.finditer(spelled(sentence.text)) if match.group(0) not in given]
             if not any(value in said for value in found):
                 continue
             stated = _bounds(sentence.text)

@@ -79,6 +79,8 @@ def quantity_focus(question: str) -> str:
     """The thing counted in a "bao nhiêu …?" question: "đảng viên dự bị", "nhân viên"."""
     match = _QUANTITY.search(index_form(question))
     focus = match.group(1).lower() if match else ""
+    if focus in ("năm", "nam"):  # "lưu trữ trong bao nhiêu năm?": the years are what is counted
+        return focus
     # "bao nhiêu so với …": the count is of something unnamed, not of "so"
     return "" if focus.split(" ", 1)[0] in _FUNCTION_WORDS else focus
 
