@@ -75,7 +75,7 @@ def run_search(searcher: Searcher, questions: list[Question], k: int, mode: Mode
             (i for i, hit in enumerate(hits, start=1) if is_relevant(question, hit.text, hit.meta.source, by_document)),
             None,
         )
-        found_clauses = [[hit.meta.clause, *(item.partition(":")[2] for item in hit.meta.clauses.split(";") if item)] for hit in hits]
+        found_clauses = [[hit.meta.clause, *(name for _, name in hit.meta.openings())] for hit in hits]
         yield Row(question, {"hits": [hit.to_json() for hit in hits]}, seconds, rank=rank, clause_rank=clause_rank(question.clause, found_clauses))
 
 

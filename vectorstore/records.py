@@ -47,20 +47,22 @@ class ChunkMeta:
         """The document's relations as ingestion read them (without the sentences)."""
         return [Relation.decode(item) for item in self.relations.split(";") if "=" in item]
 
+    def openings(self) -> list[tuple[int, str]]:
+        """The provisions that open inside the chunk, as (offset, label), in order."""
+        return [(int(at), label) for at, _, label in (item.partition(":") for item in filter(None, self.clauses.split(";")))]
+
     def clause_at(self, offset: int) -> str:
         """The provision at ``offset`` of the chunk's text ("" when the document has none)."""
         label = self.clause
-        for item in filter(None, self.clauses.split(";")):
-            start, _, name = item.partition(":")
-            if int(start) <= offset:
+        for at, name in self.openings():
+            if at <= offset:
                 label = name
         return label
 
     def is_provision_heading(self, start: int, end: int) -> bool:
         """Whether the chunk's text between these offsets is a provision's title ("8.2. Giải quyết khiếu nại
         về xoá tên đảng viên."), its rules all in the sub-provisions that open right after: nothing to quote."""
-        openings = [(0, self.clause)] + [  # a chunk cut at a provision starts with it
-            (int(at), label) for at, _, label in (item.partition(":") for item in filter(None, self.clauses.split(";")))]
+        openings = [(0, self.clause), *self.openings()]  # a chunk cut at a provision starts with it
         titled = [label for at, label in openings if start - _LABEL_WIDTH <= at <= start]
         following = [label for at, label in openings if end <= at <= end + 4]
         return any(child.startswith((f"{parent}.", f"{parent}(")) for parent in titled for child in following)

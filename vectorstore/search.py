@@ -166,7 +166,7 @@ class Searcher:
                 meta = ChunkMeta.from_chroma(raw)
                 if number and meta.number.split("-")[0].lstrip("0") != number.lstrip("0"):
                     continue
-                opens = label in {item.partition(":")[2] for item in meta.clauses.split(";")} or (
+                opens = label in {name for _, name in meta.openings()} or (
                     meta.clause == label and text.startswith(label.split("(")[0])
                 )
                 if opens or meta.clause == label:
