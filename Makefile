@@ -39,7 +39,7 @@ ocr:
 
 test: models browser ocr
 	$(PY) -m ruff check .
-	$(PY) -m pytest -ra
+	$(PY) -m pytest -ra --durations=25
 
 ingest: models
 	$(PY) app.py ingest

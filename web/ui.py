@@ -210,7 +210,8 @@ def build(services: Services) -> gr.Blocks:
             question.submit(respond, [question, chatbot], [chatbot, sources, question, answer_id], api_visibility="private")
             good.click(thumbs_up, [answer_id, reason, comment], thanks, api_name="feedback_up")
             bad.click(thumbs_down, [answer_id, reason, comment], thanks, api_name="feedback_down")
-            clear.click(lambda: ([], "", ""), None, [chatbot, sources, question], api_visibility="private")
+            # In the browser alone: a round trip to the server could land after the next question is typed and wipe it.
+            clear.click(None, None, [chatbot, sources, question], js="() => [[], '', '']", api_visibility="private")
             hidden_answer, hidden_sources = gr.Markdown(visible=False), gr.HTML(visible=False)
             gr.Button(visible=False).click(ask, question, [hidden_answer, hidden_sources], api_name="ask")
         with gr.Tab("Tra cứu"):

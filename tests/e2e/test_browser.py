@@ -189,6 +189,7 @@ def upload_ask_delete(browser, services, org_url: str, three_files: list[Path]) 
     assert not services.index.store.all_chunks(where)
 
     member.get_by_role("button", name="Xoá hội thoại").click()
+    member.get_by_text("Nguồn:").first.wait_for(state="hidden", timeout=10_000)  # the conversation is gone
     ask_in_browser(member, SCANNED_QUESTION)
     member.get_by_text(REFUSED).first.wait_for(timeout=120_000)
     editor.close()
