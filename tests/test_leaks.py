@@ -150,7 +150,7 @@ NO_DOCUMENT_DATA = {
 NO_DOCUMENT_DATA_API = {"/load_example"}  # fills the question box with a fixed example
 # Events the page uses but no API client can call; each runs a handler probed above, or hands out no document data.
 PRIVATE_EVENTS = {
-    "respond": "/chat", "search": "/search", "whoami": "/api/v1/me", "load_prose": "/save_prose", "lambda": "clear, timer on",
+    "respond": "/chat", "search": "/search", "whoami": "/api/v1/me", "load_prose": "/save_prose", "lambda": "timer on", "js_fn": "clear (runs in the browser only)",
     "managed": "collections the caller manages", "jobs": "/api/v1/jobs", "documents": "/library_documents",
 }
 
