@@ -94,8 +94,10 @@ class Settings(BaseSettings):
         default=4, ge=1, description="openai backend: questions sent to the server at once (match its parallel slots)."
     )
     answer_k: int = 4
-    llm_passage_sentences: int = Field(
-        default=0, ge=0, description="Send the model only this many sentences of each passage (0 = the whole passage)."
+    llm_context_chars: int = Field(
+        default=1500,
+        ge=0,
+        description="Send the model only the best sentences of the passages, up to this many characters (0 = whole passages).",
     )
     # Below either floor the assistant refuses instead of answering (see chat/support.py).
     min_similarity: float = 0.35

@@ -20,7 +20,7 @@ from chat.extractive import expected_type, extractive_answer, has_type
 from chat.focus import answers_the_focus
 from chat.llm import ChatBackend
 from chat.prompts import Prompts
-from chat.queue import Queued
+from chat.queue import Queued, Ticket
 from chat.ruling import Ground, find_grounds
 from chat.support import coverage, focus_is_grounded, is_supported, question_terms
 from chat.validity import named_documents, superseded_notes
@@ -113,13 +113,27 @@ class Assistant:
 
     # --- steps -------------------------------------------------------------------
     def condense(self, question: str, history: list[Turn]) -> str:
-        """A follow-up ("Còn nhiệm kỳ trước thì sao?") rewritten to stand alone."""
+        """A follow-up ("Còn nhiệm kỳ trước thì sao?") rewritten to stand alone, outside a question's stream
+        (nobody watches its place in line)."""
+        ticket = self.backend.queue.join()
+        try:
+            steps = self._condensed(question, history, ticket)
+            while True:
+                next(steps)
+        except StopIteration as done:
+            return done.value
+        finally:
+            ticket.leave()
+
+    def _condensed(self, question: str, history: list[Turn], ticket: Ticket) -> Generator[Queued, None, str]:
+        """The follow-up rewritten in the question's own turn of the model; its place in line until then."""
         if not history:
             return question
         lowered = question.lower()
         if not any(cue in lowered for cue in FOLLOW_UP_CUES) and len(question.split()) > 6:
             return question
         transcript = "\n".join(f"Hỏi: {turn.question}\nĐáp: {turn.answer[:300]}" for turn in history[-3:])
+        yield from self._wait_for(ticket)
         rewritten = self.backend.generate(self.condense_prompt.format(history=transcript, question=question), 96)
         joined = f"{history[-1].question} {question}"  # the previous question gives the context
         if rewritten is None:  # a backend without free text
@@ -148,7 +162,18 @@ class Assistant:
         (:class:`Queued`) while others are answered, the text pieces as they are generated, then the checked
         :class:`Answer`."""
         started = time.perf_counter()
-        standalone = self.condense(question, history or [])
+        # A place in the model's line from the moment of asking: shown at once, kept while the passages are found.
+        ticket = self.backend.queue.join()
+        try:
+            place = ticket.place()
+            if place.position:
+                yield place
+            standalone = yield from self._condensed(question, history or [], ticket)
+            yield from self._answered(question, standalone, ticket, started)
+        finally:
+            ticket.leave()
+
+    def _answered(self, question: str, standalone: str, ticket: Ticket, started: float) -> Iterator[str | Preview | Queued | Answer]:
         named = named_documents(standalone, self.index.searcher)
         # A replaced document is looked up in its replacement (named documents rank first).
         hits = self.index.searcher.search(standalone + "".join(f" ({r.by.number})" for r in named.redirects), self.settings.answer_k)
@@ -162,9 +187,9 @@ class Assistant:
             return
         grounds = find_grounds(standalone, hits, self.index.lexical)
         if grounds:
-            checked = yield from self._ruling(standalone, grounds, started)
+            checked = yield from self._ruling(standalone, grounds, ticket, started)
         else:
-            checked = yield from self._free_answer(standalone, hits, started)
+            checked = yield from self._free_answer(standalone, hits, ticket, started)
         if checked is None or not self._grounded(standalone, checked, grounds):
             yield self._refusal(question, standalone, hits, started, off_topic=False)
             return
@@ -183,18 +208,20 @@ class Assistant:
             first_token_seconds=checked.first_token_seconds,
         )
 
-    def _in_turn(self, messages: list[dict], write: Callable[[list[dict]], Iterator[str]]) -> Iterator[str | Queued]:
-        """The model's pieces for ``messages``, written in this question's turn; its place in line until then."""
-        ticket = self.backend.queue.join()
-        try:
-            # Others are being answered: say where this question stands, every second, until its turn.
-            timeout = 0.0
-            while not ticket.wait(timeout):
-                yield ticket.place()
-                timeout = 1.0
-            yield from write(messages)
-        finally:
-            ticket.leave()
+    @staticmethod
+    def _wait_for(ticket: Ticket) -> Iterator[Queued]:
+        """Others are being answered: say where this question stands, every second, until its turn."""
+        timeout = 0.0
+        while not ticket.wait(timeout):
+            yield ticket.place()
+            timeout = 1.0
+
+    def _in_turn(self, ticket: Ticket, messages: list[dict], write: Callable[[list[dict]], Iterator[str]]) -> Iterator[str | Queued]:
+        """The model's pieces for ``messages``, written in this question's turn; its place in line until then.
+        The model goes to the next question as soon as this one is written (the checks need no model)."""
+        yield from self._wait_for(ticket)
+        yield from write(messages)
+        ticket.leave()
 
     @staticmethod
     def _kept(events: Iterator[str | Queued], written: Written) -> Iterator[str | Queued]:
@@ -204,27 +231,27 @@ class Assistant:
                 written.add(event)
             yield event
 
-    def _ruling(self, standalone: str, grounds: list[Ground], started: float) -> Generator[str | Preview | Queued, None, CheckedAnswer]:
+    def _ruling(self, standalone: str, grounds: list[Ground], ticket: Ticket, started: float) -> Generator[str | Preview | Queued, None, CheckedAnswer]:
         """The board's form: căn cứ and verbatim words at once, then the model's "Như vậy, …", checked."""
         yield Preview(ruling.head(standalone, grounds), ruling.citations(grounds), kept=True)
         messages = self._messages(self.apply_prompt, grounds="\n".join(g.line() for g in grounds), question=standalone)
         written = Written()
-        yield from self._kept(self._in_turn(messages, lambda m: self.backend.reading(m, self.settings.llm_max_tokens)), written)
+        yield from self._kept(self._in_turn(ticket, messages, lambda m: self.backend.reading(m, self.settings.llm_max_tokens)), written)
         reading, flags = ruling.checked_reading(standalone, grounds, written.text)
         return CheckedAnswer(ruling.assemble(standalone, grounds, reading), ruling.citations(grounds), flags, [],
                              first_token_seconds=written.since(started))
 
-    def _free_answer(self, standalone: str, hits: list[SearchHit], started: float) -> Generator[str | Preview | Queued, None, CheckedAnswer | None]:
+    def _free_answer(self, standalone: str, hits: list[SearchHit], ticket: Ticket, started: float) -> Generator[str | Preview | Queued, None, CheckedAnswer | None]:
         """An answer in the model's words with [n] markers, checked; the verbatim sentences meanwhile."""
         verbatim = extractive_answer(standalone, hits, self.index.lexical)
         if verbatim:
             early = check_answer(verbatim, hits, standalone)
             yield Preview(early.answer, early.citations)
-        context = format_context(standalone, hits, self.index.lexical, self.settings.llm_passage_sentences)
+        context = format_context(standalone, hits, self.index.lexical, self.settings.llm_context_chars)
         messages = self._messages(self.answer_prompt, context=context, question=standalone, refusal=self.prompts.refusal)
         written = Written()
         write = lambda m: self.backend.answer(m, standalone, hits, self.index.lexical, self.settings.llm_max_tokens)  # noqa: E731
-        yield from self._kept(self._in_turn(messages, write), written)
+        yield from self._kept(self._in_turn(ticket, messages, write), written)
         raw = written.text.strip()
         if not raw or any(marker in raw.lower() for marker in REFUSAL_MARKERS):
             return None

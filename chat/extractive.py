@@ -73,8 +73,8 @@ class RankedSentence:
     sentence: Sentence  # offsets into that passage's text
 
 
-def ranked_sentences(question: str, hits: list[SearchHit], lexical: LexicalIndex) -> list[RankedSentence]:
-    """Every quotable sentence of the passages, best first; empty when none covers the question enough."""
+def ranked_sentences(question: str, hits: list[SearchHit], lexical: LexicalIndex, minimum: float = MIN_SCORE) -> list[RankedSentence]:
+    """Every quotable sentence of the passages, best first; empty when none scores ``minimum``."""
     kind = expected_type(question)
     scored = []
     for n, hit in enumerate(hits, start=1):
@@ -89,7 +89,7 @@ def ranked_sentences(question: str, hits: list[SearchHit], lexical: LexicalIndex
                 score += TYPE_BONUS
             scored.append(RankedSentence(score, n, sentence))
     scored.sort(key=lambda item: item.score, reverse=True)
-    return scored if scored and scored[0].score >= MIN_SCORE else []
+    return scored if scored and scored[0].score >= minimum else []
 
 
 def extractive_answer(question: str, hits: list[SearchHit], lexical: LexicalIndex) -> str:

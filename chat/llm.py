@@ -6,8 +6,8 @@
 * ``extractive``: no model, the best verbatim sentences (see chat/extractive.py).
 A backend writes the answer from the prompt and passages, and may write free text
 (follow-up condensation, speech prose); the extractive one writes none and says so.
-Every backend has a :class:`~chat.queue.GenerationQueue`: the assistant waits in it
-(and tells the member their place) before ``answer``; ``generate`` waits by itself.
+Every backend has a :class:`~chat.queue.GenerationQueue`: its callers wait in it (the
+assistant telling the member their place) and hold a turn while the model writes.
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ class ChatBackend(Protocol):
         ...
 
     def generate(self, prompt: str, max_tokens: int) -> str | None:
-        """Free text for ``prompt``; None for a backend that writes no text of its own."""
+        """Free text for ``prompt``; None for a backend that writes no text of its own. The caller holds a
+        turn of ``queue``."""
         ...
 
 
@@ -65,8 +66,7 @@ class GenerativeBackend:
         return self.stream(messages, max_tokens)
 
     def generate(self, prompt: str, max_tokens: int) -> str | None:
-        with self.queue.turn():
-            return "".join(self.stream([{"role": "user", "content": prompt}], max_tokens)).strip()
+        return "".join(self.stream([{"role": "user", "content": prompt}], max_tokens)).strip()
 
 
 class ExtractiveBackend:

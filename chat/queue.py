@@ -3,6 +3,9 @@
 Questions that arrive together wait in one first-come-first-served line, and
 each waiter can be told its place and an estimate at any moment: a member
 in front of a phone sees "vị trí 3, khoảng 40 giây" instead of a blank screen.
+A question takes its place the moment it is asked, before its passages are
+found, so the place can be shown at once; the model goes to the earliest
+question that is *ready* for it (one still searching does not hold it idle).
 A waiter that gives up (closed tab, cancelled stream) leaves the line.
 """
 
@@ -20,7 +23,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Queued:
-    """A question waiting for the model: ``position`` 1 is next; the estimate is None until a turn has been timed."""
+    """A question waiting for the model: ``position`` 1 is next, 0 means a free slot awaits it; the estimate is
+    None until a turn has been timed."""
 
     position: int
     waiting: int
@@ -35,7 +39,8 @@ class Ticket:
         self.number = number
 
     def wait(self, timeout: float | None = None) -> bool:
-        """True once it is this ticket's turn; False when ``timeout`` passes first."""
+        """True once it is this ticket's turn; False when ``timeout`` passes first. From the first call on, the
+        ticket is ready for the model: it is served before earlier tickets that are not."""
         return self.queue._wait(self, timeout)
 
     def place(self) -> Queued:
@@ -59,6 +64,7 @@ class GenerationQueue:
         self.slots = slots
         self._condition = threading.Condition()
         self._line: deque[int] = deque()
+        self._ready: set[int] = set()  # tickets in the line whose question is ready for the model
         self._serving: dict[int, float] = {}  # ticket number -> when its turn began
         self._numbers = itertools.count()
         self._recent: deque[float] = deque(maxlen=20)  # seconds of recent turns, for estimates
@@ -71,20 +77,24 @@ class GenerationQueue:
 
     @contextmanager
     def turn(self) -> Iterator[None]:
-        """Wait without reporting, for work nobody watches a place for (condensation, drafting)."""
+        """Wait without reporting, for work nobody watches a place for (a speech's prose)."""
         with self.join():
             yield
 
     def _wait(self, ticket: Ticket, timeout: float | None) -> bool:
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._condition:
+            if ticket.number in self._line:
+                self._ready.add(ticket.number)
             while True:
                 if ticket.number in self._serving:
                     return True
-                if self._line and self._line[0] == ticket.number and len(self._serving) < self.slots:
-                    self._line.popleft()
+                free = self.slots - len(self._serving)
+                if ticket.number in [number for number in self._line if number in self._ready][: max(free, 0)]:
+                    self._line.remove(ticket.number)
+                    self._ready.discard(ticket.number)
                     self._serving[ticket.number] = time.monotonic()
-                    self._condition.notify_all()  # the next in line may fit in a free slot too
+                    self._condition.notify_all()  # the next ready one may fit in a free slot too
                     return True
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
@@ -93,9 +103,10 @@ class GenerationQueue:
 
     def _place(self, ticket: Ticket) -> Queued:
         with self._condition:
-            if ticket.number in self._serving or ticket.number not in self._line:
+            free = self.slots - len(self._serving)
+            if ticket.number in self._serving or ticket.number not in self._line or self._line.index(ticket.number) < free:
                 return Queued(0, len(self._line), 0.0)
-            ahead = self._line.index(ticket.number)
+            ahead = self._line.index(ticket.number) - max(free, 0)
             estimate = None
             if self._recent:
                 # Turns ahead of this one, shared among the slots, plus what the ones being served still need.
@@ -112,4 +123,5 @@ class GenerationQueue:
                 self._recent.append(time.monotonic() - began)
             elif ticket.number in self._line:
                 self._line.remove(ticket.number)
+                self._ready.discard(ticket.number)
             self._condition.notify_all()

@@ -212,7 +212,8 @@ class Drafter:
             return
         excerpts = "\n".join(f"- “{excerpt.quote}”" for excerpt in section.excerpts)
         prompt = self.section_prompt.format(kind=draft.kind_label.lower(), topic=draft.topic, section=section.title, excerpts=excerpts)
-        section.text = self.backend.generate(prompt, 200) or ""
+        with self.backend.queue.turn():
+            section.text = self.backend.generate(prompt, 200) or ""
         if not section.text:
             return
         support = " ".join(excerpt.quote for excerpt in section.excerpts) + " " + draft.topic

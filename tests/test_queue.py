@@ -56,3 +56,26 @@ def test_slots_serve_several_at_once() -> None:
     assert c.place().position == 1
     b.leave()
     assert c.wait(0)
+
+
+def test_a_question_has_its_place_from_arrival_and_the_model_goes_to_the_first_one_ready() -> None:
+    queue = GenerationQueue(slots=1)
+    searching, ready = queue.join(), queue.join()  # both asked; the first is still finding its passages
+    assert searching.place().position == 0  # a free slot awaits it: nothing to show
+    assert ready.place().position == 1  # shown at once, before its own passages are found
+    assert ready.wait(0)  # the one still searching does not hold the model idle
+    assert searching.place().position == 1
+    assert not searching.wait(0)
+    ready.leave()
+    assert searching.wait(1)
+    searching.leave()
+
+
+def test_a_served_ticket_left_twice_frees_one_slot_only() -> None:
+    queue = GenerationQueue(slots=1)
+    first, second = queue.join(), queue.join()
+    assert first.wait(0)
+    first.leave()
+    first.leave()  # the answer's turn ends when written, and again when the question is done
+    assert second.wait(0)
+    assert not queue.join().wait(0)

@@ -21,6 +21,7 @@ import numpy as np
 
 from ingest.normalize import index_form
 from settings import Settings
+from vectorstore.query_batch import QueryBatcher
 from weights import WeightsError, resolve_embedding_model
 
 
@@ -37,6 +38,9 @@ class Embedder:
     query_prompt: str
     document_prompt: str
 
+    def __init__(self) -> None:
+        self.queries = QueryBatcher(self.encode)  # members asking at once share one forward pass
+
     def encode(self, inputs: Sequence[str]) -> np.ndarray:
         """L2-normalised vectors of texts that already carry their prompt."""
         raise NotImplementedError
@@ -52,7 +56,7 @@ class Embedder:
         return self.encode(self.document_inputs(titles, texts))
 
     def embed_query(self, query: str) -> np.ndarray:
-        return self.encode([self.query_prompt + index_form(query)])[0]
+        return self.queries.embed(self.query_prompt + index_form(query))
 
 
 class SentenceTransformerEmbedder(Embedder):
@@ -60,6 +64,7 @@ class SentenceTransformerEmbedder(Embedder):
         import torch
         from sentence_transformers import SentenceTransformer
 
+        super().__init__()
         if settings.embedding_threads > 0:
             torch.set_num_threads(settings.embedding_threads)
         self.name = settings.embedding_model
@@ -114,6 +119,7 @@ class OpenAIEmbedder(Embedder):
     def __init__(self, settings: Settings) -> None:
         from openai import OpenAI
 
+        super().__init__()
         self.name = settings.embedding_model
         self.base_url = settings.embedding_base_url
         self.client = OpenAI(base_url=settings.embedding_base_url, api_key=settings.embedding_api_key, timeout=300)

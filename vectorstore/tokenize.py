@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from pyvi import ViTokenizer
 
@@ -30,7 +31,10 @@ def _release_segmenter_model_file() -> None:
 _release_segmenter_model_file()
 
 
-def _tokens(text: str) -> list[str]:
+@lru_cache(maxsize=16384)
+def _tokens(text: str) -> tuple[str, ...]:
+    """Cached: answering one question scores the same retrieved sentences several times (support, preview,
+    citation checks), and pyvi's segmenter is most of the time to the first useful content."""
     segmented = ViTokenizer.tokenize(index_form(text).lower())
     tokens: list[str] = []
     for word in _TOKEN.findall(segmented):
@@ -38,7 +42,7 @@ def _tokens(text: str) -> list[str]:
         tokens.extend(syllables)
         if len(syllables) > 1:
             tokens.append("_".join(syllables))
-    return tokens
+    return tuple(tokens)
 
 
 def words(text: str) -> list[str]:
@@ -47,7 +51,7 @@ def words(text: str) -> list[str]:
 
 
 def accented_tokens(text: str) -> list[str]:
-    return _tokens(text)
+    return list(_tokens(text))
 
 
 def folded_tokens(text: str) -> list[str]:
