@@ -15,10 +15,11 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from chat.sentences import Sentence, split_sentences
+from chat.support import tokens
 from ingest.clauses import clause_phrase
 from ingest.normalize import index_form
 from vectorstore import SearchHit
-from vectorstore.tokenize import accented_tokens, words
+from vectorstore.tokenize import words
 
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 # "Trả lời:", "Trong tài liệu [1], [3], có thông tin: …": framing a small model adds before the answer.
@@ -76,7 +77,7 @@ class CheckedAnswer:
 
 
 def _overlap(a: str, b: str) -> float:
-    left, right = set(accented_tokens(a)), set(accented_tokens(b))
+    left, right = set(tokens(a)), set(tokens(b))
     return len(left & right) / len(left) if left else 0.0
 
 

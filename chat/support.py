@@ -10,6 +10,7 @@ covers. The same coverage ranks sentences for extractive answers and quotes.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ingest.normalize import index_form, strip_diacritics
 from vectorstore import LexicalIndex, SearchHit
@@ -22,8 +23,12 @@ STOPWORDS = set(
 )
 
 
-def _tokens(text: str, folded: bool) -> list[str]:
-    return folded_tokens(text) if folded else accented_tokens(text)
+@lru_cache(maxsize=2048)
+def tokens(text: str, folded: bool = False) -> tuple[str, ...]:
+    """The text's index tokens, cached for answering: one question scores the same retrieved sentences several
+    times (support, preview, citation checks), and pyvi's segmenter is most of the time to the first useful
+    content. (Ingestion tokenises each chunk once and does not come through here.)"""
+    return tuple(folded_tokens(text) if folded else accented_tokens(text))
 
 
 def _words(text: str, folded: bool) -> set[str]:
@@ -31,7 +36,7 @@ def _words(text: str, folded: bool) -> set[str]:
 
     Whole words matter: the "dự" of "tham dự" must not vouch for "dự bị"."""
     inside = _compound_parts(text, folded)
-    return {token for token in _tokens(text, folded) if "_" in token or token not in inside}
+    return {token for token in tokens(text, folded) if "_" in token or token not in inside}
 
 
 def question_terms(question: str) -> tuple[set[str], bool]:
@@ -46,7 +51,7 @@ def coverage(question: str, text: str, lexical: LexicalIndex) -> float:
     terms, folded = question_terms(question)
     if not terms:
         return 0.0
-    present = set(_tokens(text, folded))
+    present = set(tokens(text, folded))
     weights = {term: lexical.idf(term, folded) for term in terms}
     total = sum(weights.values())
     return sum(weight for term, weight in weights.items() if term in present) / total if total else 0.0
@@ -101,13 +106,13 @@ def focus_is_grounded(question: str, passages: list[str]) -> bool:
         return True
     folded = not has_diacritics(question)
     wanted = set(whole_words(focus, folded)[:2])
-    return any(wanted <= set(_tokens(_PERCENT.sub(" phần trăm", passage), folded)) for passage in passages)
+    return any(wanted <= set(tokens(_PERCENT.sub(" phần trăm", passage), folded)) for passage in passages)
 
 
 def whole_words(text: str, folded: bool) -> list[str]:
     """Segmented words and lone syllables, in order: "đảng_viên", "dự_bị" — not "đảng", "viên"."""
-    return [token for token in _tokens(text, folded) if "_" in token or token not in _compound_parts(text, folded)]
+    return [token for token in tokens(text, folded) if "_" in token or token not in _compound_parts(text, folded)]
 
 
 def _compound_parts(text: str, folded: bool) -> set[str]:
-    return {part for token in _tokens(text, folded) if "_" in token for part in token.split("_")}
+    return {part for token in tokens(text, folded) if "_" in token for part in token.split("_")}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 from pyvi import ViTokenizer
 
@@ -31,10 +30,7 @@ def _release_segmenter_model_file() -> None:
 _release_segmenter_model_file()
 
 
-@lru_cache(maxsize=16384)
-def _tokens(text: str) -> tuple[str, ...]:
-    """Cached: answering one question scores the same retrieved sentences several times (support, preview,
-    citation checks), and pyvi's segmenter is most of the time to the first useful content."""
+def _tokens(text: str) -> list[str]:
     segmented = ViTokenizer.tokenize(index_form(text).lower())
     tokens: list[str] = []
     for word in _TOKEN.findall(segmented):
@@ -42,7 +38,7 @@ def _tokens(text: str) -> tuple[str, ...]:
         tokens.extend(syllables)
         if len(syllables) > 1:
             tokens.append("_".join(syllables))
-    return tuple(tokens)
+    return tokens
 
 
 def words(text: str) -> list[str]:
@@ -51,7 +47,7 @@ def words(text: str) -> list[str]:
 
 
 def accented_tokens(text: str) -> list[str]:
-    return list(_tokens(text))
+    return _tokens(text)
 
 
 def folded_tokens(text: str) -> list[str]:
