@@ -314,7 +314,7 @@ def models_verify() -> None:
               help="Đo thêm thời gian trả lời (token đầu tiên, tổng) với backend này; lặp lại được.")
 @click.option("--members", default=8, show_default=True, help="Số người hỏi cùng lúc khi đo tải đồng thời (1 = không đo).")
 @click.option("--parity", "beir_folder", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Thư mục BEIR (vd. ../shared/eval/external/uit_qa): so sánh nhúng torch và ONNX Runtime (tốc độ, recall@1).")
+              help="Thư mục BEIR (vd. ../shared/eval/external/uit_qa): so sánh nhúng torch fp32, ONNX Runtime và bf16 nếu CPU tính được (tốc độ, recall@1).")
 @click.option("--scale", "sizes", multiple=True, type=int, help="Đo ở kho N đoạn (vd. --scale 10000 --scale 100000); lặp lại được.")
 @click.option("--scale-server", is_flag=True, help="Đo quy mô cả với máy chủ Chroma (chroma run).")
 @click.option("--json", "json_path", type=click.Path(path_type=Path, dir_okay=False), default=Path("bench.json"), show_default=True)

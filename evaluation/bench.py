@@ -21,6 +21,7 @@ from evaluation.questions import load_questions
 from ingest import discover, prepare
 from settings import Settings
 from vectorstore import make_embedder, open_index
+from vectorstore.embeddings import native_bfloat16
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -69,7 +70,8 @@ def answer_timings(settings: Settings, index, questions_file: Path, backend_name
 def concurrent_timings(settings: Settings, index, questions_file: Path, backend_name: str, members: int) -> dict[str, float]:
     """``members`` people ask at the same moment (different answerable questions): when does each first see
     something (the preview or their place in the line), when something useful, when the whole answer, and
-    how many fail."""
+    how many fail. Then the same questions one after another (strict serial, after the concurrent run so it is
+    the one with warm caches): the last concurrent answer is compared with the serial total."""
     workspace = _workspace(settings, index, backend_name)
     questions = [q.question for q in load_questions(questions_file) if q.answerable]
     start_together = threading.Barrier(members)
@@ -97,13 +99,20 @@ def concurrent_timings(settings: Settings, index, questions_file: Path, backend_
         if useful_at is not None:
             first_useful.append(useful_at)
 
-    threads = [threading.Thread(target=member, args=(questions[i % len(questions)],)) for i in range(members)]
+    asked = [questions[i % len(questions)] for i in range(members)]
+    threads = [threading.Thread(target=member, args=(question,)) for question in asked]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    started = time.perf_counter()
+    for question in asked:
+        workspace.ask(question)
+    serial = time.perf_counter() - started
     prefix = f"{backend_name}_{members}_at_once"
     return {
+        f"{prefix}_serial_s": serial,
+        f"{prefix}_last_vs_serial": max(done, default=float("nan")) / serial,
         f"{prefix}_errors": len(errors),
         f"{prefix}_first_seen_max_s": max(first_seen, default=float("nan")),
         f"{prefix}_first_useful_max_s": max(first_useful, default=float("nan")),
@@ -114,8 +123,9 @@ def concurrent_timings(settings: Settings, index, questions_file: Path, backend_
 
 
 def embedding_parity(settings: Settings, corpus: Path, beir_folder: Path) -> dict[str, float]:
-    """torch and ONNX Runtime embeddings in the same run, so the speed ratio is not a comparison across machines or
-    days: chunks/s over the corpus's chunks, and recall@1 on a BEIR set (dense alone, and hybrid)."""
+    """torch fp32 against ONNX Runtime (and torch bf16 where the CPU computes it natively) in the same run, so the
+    speed ratio is not a comparison across machines or days: chunks/s of the model alone and of a whole ingestion of the
+    corpus (reading, chunking, BM25 and Chroma included), and recall@1 on a BEIR set (dense alone, and hybrid)."""
     from evaluation.beir import index_passages, load_beir_questions, load_corpus
     from evaluation.harness import run_search, summarise_search
 
@@ -124,7 +134,8 @@ def embedding_parity(settings: Settings, corpus: Path, beir_folder: Path) -> dic
     texts = [chunk.text for document in documents for chunk in document.chunks]
     passages, questions = load_corpus(beir_folder / "corpus.jsonl"), load_beir_questions(beir_folder)
     results: dict[str, float] = {}
-    for runtime in ("torch", "onnx"):
+    runtimes = ("torch", "onnx", "bf16") if native_bfloat16() else ("torch", "onnx")
+    for runtime in runtimes:
         scratch = Path(tempfile.mkdtemp(prefix=f"rag-parity-{runtime}-"))
         try:
             runtime_settings = settings.model_copy(update={"embedding_runtime": runtime, "data_dir": scratch, "chroma_host": None})
@@ -132,6 +143,9 @@ def embedding_parity(settings: Settings, corpus: Path, beir_folder: Path) -> dic
             started = time.perf_counter()
             embedder.embed_documents(titles, texts)
             results[f"embedding_{runtime}_chunks_per_s"] = len(texts) / (time.perf_counter() - started)
+            started = time.perf_counter()
+            report = open_index(runtime_settings, embedder).indexer.sync(discover([corpus]))
+            results[f"ingest_{runtime}_chunks_per_s"] = report.chunks_written / (time.perf_counter() - started)
             index = open_index(runtime_settings, embedder, collection="parity")
             index_passages(index, passages, settings.chunk_size, settings.chunk_overlap)
             for mode in ("dense", "hybrid"):
@@ -139,7 +153,9 @@ def embedding_parity(settings: Settings, corpus: Path, beir_folder: Path) -> dic
                 results[f"{beir_folder.name}_{mode}_recall@1_{runtime}"] = summarise_search(rows)["recall@1"]
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-    results["embedding_onnx_speed_ratio"] = results["embedding_onnx_chunks_per_s"] / results["embedding_torch_chunks_per_s"]
+    for runtime in runtimes[1:]:
+        for stage in ("embedding", "ingest"):
+            results[f"{stage}_{runtime}_speed_ratio"] = results[f"{stage}_{runtime}_chunks_per_s"] / results[f"{stage}_torch_chunks_per_s"]
     return results
 
 

@@ -155,3 +155,28 @@ def test_users_collections_keys_and_audit_commands(cli_env, tmp_path) -> None:
     assert run(cli_env, "audit", "list", "--csv", str(csv)).returncode == 0
     text = csv.read_text(encoding="utf-8")
     assert "user_add" in text and "grant" in text and "key_create" in text and "mat-khau" not in text
+
+
+def test_bench_compares_members_at_once_with_the_same_questions_in_series(cli_env, tmp_path) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        "\n".join(json.dumps(q, ensure_ascii=False) for q in [
+            {"question": "Ai được bầu làm Bí thư Chi bộ Văn phòng?", "answers": ["Trần Văn An"]},
+            {"question": "Đảng bộ Trường kết nạp bao nhiêu đảng viên mới năm 2023?", "answers": ["07"]},
+            {"question": "Giá vé máy bay đi Đà Nẵng là bao nhiêu?", "answerable": False},
+        ]),
+        encoding="utf-8",
+    )
+    report_path = tmp_path / "bench.json"
+    result = run(cli_env, "bench", "--questions", str(questions), "--corpus", cli_env["RAG_CORPUS_DIR"],
+                 "--answers", "extractive", "--members", "3", "--json", str(report_path))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert report["machine"]["cores"] == os.cpu_count()
+    results = report["results"]
+    assert (results["documents"], results["extractive_3_at_once_errors"]) == (2, 0)
+    # the two answerable questions, asked by three members at once, then the same three one after another
+    assert results["extractive_3_at_once_serial_s"] > 0
+    assert results["extractive_3_at_once_last_vs_serial"] == pytest.approx(
+        results["extractive_3_at_once_answer_max_s"] / results["extractive_3_at_once_serial_s"])
+    assert "extractive_3_at_once_last_vs_serial" in result.stdout

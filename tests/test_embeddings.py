@@ -1,9 +1,11 @@
-"""The ONNX Runtime path gives the torch model's vectors (same weights, exported once)."""
+"""The faster runtimes give the fp32 torch model's vectors: ONNX Runtime (same weights, exported once) and bf16."""
 
 import numpy as np
 import pytest
+import torch
 
 from vectorstore import make_embedder
+from vectorstore.embeddings import effective_runtime, native_bfloat16
 
 PASSAGES = [
     ("Quy định 294-QĐ/TW", "Người vào Đảng phải đủ 18 tuổi đến đủ 60 tuổi tính theo tháng."),
@@ -15,15 +17,43 @@ QUERIES = ["Tuổi đời tối đa của người vào Đảng?", "Khi nào xé
 
 
 @pytest.fixture(scope="module")
-def onnx_embedder(base_settings):
-    return make_embedder(base_settings.model_copy(update={"embedding_runtime": "onnx"}))
+def fp32_embedder(base_settings, embedder):
+    """The reference; the session's embedder already is one where the CPU has no native bf16."""
+    if effective_runtime(base_settings) == "torch":
+        return embedder
+    return make_embedder(base_settings.model_copy(update={"embedding_runtime": "torch"}))
 
 
-def test_onnx_runtime_gives_the_torch_vectors_in_input_order(embedder, onnx_embedder) -> None:
-    assert (onnx_embedder.name, onnx_embedder.dimension) == (embedder.name, embedder.dimension)
-    onnx_embedder.batch_size = 3  # passages of different lengths land in different, length-sorted batches
+def _assert_same_vectors(reference, other, minimum: float) -> None:
+    assert (other.name, other.dimension) == (reference.name, reference.dimension)
+    other.batch_size = 3  # passages of different lengths land in different, length-sorted batches
     titles, texts = zip(*PASSAGES, strict=True)
-    exact, exported = embedder.embed_documents(titles, texts), onnx_embedder.embed_documents(titles, texts)
-    assert np.min(np.sum(exact * exported, axis=1)) > 0.9999
+    exact, fast = reference.embed_documents(titles, texts), other.embed_documents(titles, texts)
+    assert fast.dtype == np.float32
+    assert np.min(np.sum(exact * fast, axis=1)) > minimum
     for query in QUERIES:
-        assert np.dot(embedder.embed_query(query), onnx_embedder.embed_query(query)) > 0.9999
+        assert np.dot(reference.embed_query(query), other.embed_query(query)) > minimum
+
+
+def test_onnx_runtime_gives_the_torch_vectors_in_input_order(base_settings, fp32_embedder) -> None:
+    _assert_same_vectors(fp32_embedder, make_embedder(base_settings.model_copy(update={"embedding_runtime": "onnx"})), 0.9999)
+
+
+def test_bf16_runtime_gives_nearly_the_fp32_vectors(base_settings, fp32_embedder) -> None:
+    bf16 = make_embedder(base_settings.model_copy(update={"embedding_runtime": "bf16"}))
+    assert next(bf16.model.parameters()).dtype == torch.bfloat16
+    _assert_same_vectors(fp32_embedder, bf16, 0.999)
+
+
+@pytest.mark.parametrize(("flags", "expected"), [("fpu avx2 avx512f amx_bf16 amx_tile", "bf16"), ("fpu avx2 avx512_bf16", "bf16"), ("fpu avx2 fma", "torch")])
+def test_auto_runtime_is_bf16_only_where_the_cpu_computes_it(tmp_path, base_settings, monkeypatch, flags, expected) -> None:
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {flags}\n", encoding="utf-8")
+    assert native_bfloat16(cpuinfo) is (expected == "bf16")
+    monkeypatch.setattr("vectorstore.embeddings.native_bfloat16", lambda: expected == "bf16")
+    assert effective_runtime(base_settings) == expected
+    assert effective_runtime(base_settings.model_copy(update={"embedding_runtime": "onnx"})) == "onnx"
+
+
+def test_no_cpuinfo_means_no_native_bf16(tmp_path) -> None:
+    assert native_bfloat16(tmp_path / "missing") is False
