@@ -109,16 +109,17 @@ def concurrent_timings(settings: Settings, index, questions_file: Path, backend_
     for question in asked:
         workspace.ask(question)
     serial = time.perf_counter() - started
+    last = max(done, default=float("nan"))
     prefix = f"{backend_name}_{members}_at_once"
     return {
         f"{prefix}_serial_s": serial,
-        f"{prefix}_last_vs_serial": max(done, default=float("nan")) / serial,
+        f"{prefix}_last_vs_serial": last / serial,
         f"{prefix}_errors": len(errors),
         f"{prefix}_first_seen_max_s": max(first_seen, default=float("nan")),
         f"{prefix}_first_useful_max_s": max(first_useful, default=float("nan")),
         f"{prefix}_answer_p50_s": statistics.median(done) if done else float("nan"),
         f"{prefix}_answer_p95_s": _percentile(done, 0.95) if done else float("nan"),
-        f"{prefix}_answer_max_s": max(done, default=float("nan")),
+        f"{prefix}_answer_max_s": last,
     }
 
 

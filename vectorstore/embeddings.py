@@ -62,6 +62,11 @@ class Embedder:
         return self.queries.embed(self.query_prompt + index_form(query))
 
 
+def unit_rows(matrix: np.ndarray) -> np.ndarray:
+    """Rows scaled to length 1 in fp32, whatever computed them (a server, a bf16 model)."""
+    return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+
+
 def native_bfloat16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
     """Whether this CPU multiplies bf16 matrices in hardware; elsewhere bf16 is emulated and slower than fp32."""
     try:
@@ -101,8 +106,8 @@ class SentenceTransformerEmbedder(Embedder):
 
     def encode(self, inputs: Sequence[str]) -> np.ndarray:
         # sentence-transformers sorts the inputs by length into batches: little padding is computed.
-        vectors = self.model.encode(list(inputs), prompt="", batch_size=self.batch_size, show_progress_bar=False)
-        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)  # in fp32: a bf16 norm is off by ~0.3 %
+        # Normalised here, in fp32: the model's own normalisation in bf16 is off by ~0.3 %.
+        return unit_rows(self.model.encode(list(inputs), prompt="", batch_size=self.batch_size, show_progress_bar=False))
 
 
 class OnnxEmbedder(SentenceTransformerEmbedder):
@@ -160,8 +165,7 @@ class OpenAIEmbedder(Embedder):
                 vectors += [item.embedding for item in sorted(response.data, key=lambda item: item.index)]
         except OpenAIError as error:
             raise EmbeddingError(f"Máy chủ nhúng không trả lời ({self.base_url}): {error}") from error
-        matrix = np.asarray(vectors, dtype=np.float32)
-        return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+        return unit_rows(np.asarray(vectors, dtype=np.float32))
 
 
 def make_embedder(settings: Settings) -> Embedder:
