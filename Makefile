@@ -19,8 +19,13 @@ LLAMA_CMAKE_ARGS ?= $(if $(filter avx512,$(LLAMA_CPU)),$(LLAMA_AVX512_ARGS),$(LL
 LLAMA_REQUIREMENT := $(shell grep -o 'llama-cpp-python[^"]*' pyproject.toml)
 LLAMA_BUILD       := $(LLAMA_CPU)-$(shell echo '$(LLAMA_CMAKE_ARGS)' | md5sum | cut -c1-8)
 LLAMA_WHEEL       := $(HOME)/.cache/party-rag/wheels/llama-$(LLAMA_BUILD)/llama_cpp_python-$(lastword $(subst ==, ,$(LLAMA_REQUIREMENT)))-*.whl
+# llama.cpp's own HTTP server (parallel slots, continuous batching) from the same source release and options, for
+# many members at once: README, "Nhiều người hỏi cùng lúc". Not needed by `make run` or `make test`.
+LLAMA_SERVER      := $(HOME)/.cache/party-rag/llama-server-$(LLAMA_BUILD)/llama-server
+LLAMA_SERVER_ARGS := -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_TESTS=OFF \
+	-DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_USE_PREBUILT_UI=OFF
 
-.PHONY: run test install models browser ocr ingest bench lint clean
+.PHONY: run test install models browser ocr ingest bench lint clean llama-server
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -55,6 +60,17 @@ ocr:
 test: models browser ocr
 	$(PY) -m ruff check .
 	$(PY) -m pytest -ra --durations=25
+
+llama-server: $(LLAMA_SERVER)
+
+$(LLAMA_SERVER): | install
+	rm -rf $(@D).src && mkdir -p $(@D).src
+	$(PY) -m pip download --quiet --no-deps --no-binary :all: -d $(@D).src '$(LLAMA_REQUIREMENT)'
+	tar xzf $(@D).src/*.tar.gz -C $(@D).src
+	cmake -S $$(echo $(@D).src/*/vendor/llama.cpp) -B $(@D).src/build $(LLAMA_CMAKE_ARGS) $(LLAMA_SERVER_ARGS) >/dev/null
+	cmake --build $(@D).src/build --target llama-server -j $$(nproc)
+	mkdir -p $(@D) && cp $(@D).src/build/bin/llama-server $@
+	rm -rf $(@D).src
 
 ingest: models
 	$(PY) app.py ingest

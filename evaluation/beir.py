@@ -17,7 +17,7 @@ from evaluation.questions import Question, load_questions
 from ingest.chunking import chunk_text, content_hash
 from ingest.normalize import clean_text
 from vectorstore import Index
-from vectorstore.indexer import EMBED_BATCH
+from vectorstore.indexer import EMBED_WINDOW
 from vectorstore.records import ChunkMeta
 
 
@@ -63,8 +63,8 @@ def index_passages(index: Index, passages: list[Passage], chunk_size: int, chunk
     present = set(index.store.sources())
     todo = [passage for passage in passages if passage.id not in present]
     written = 0
-    for start in tqdm(range(0, len(todo), EMBED_BATCH), desc="Nhúng đoạn văn", unit="lô", disable=None):
-        batch = todo[start : start + EMBED_BATCH]
+    for start in tqdm(range(0, len(todo), EMBED_WINDOW), desc="Nhúng đoạn văn", unit="lô", disable=None):
+        batch = todo[start : start + EMBED_WINDOW]
         ids, texts, titles, metadatas = [], [], [], []
         for passage in batch:
             chunks = chunk_text(passage.text, [(0, None)], content_hash(passage.text, chunk_size, chunk_overlap), chunk_size, chunk_overlap)

@@ -4,10 +4,11 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.helpers import write_encrypted_pdf, write_pdf
-from vectorstore import open_index
+from vectorstore import ChromaStore, open_index
 from vectorstore.lexical import TOKENS_VERSION
 
 ARTICLE = "Chi bộ Văn phòng tổ chức Đại hội\n\nNgày 20/5/2025, Chi bộ Văn phòng tổ chức Đại hội nhiệm kỳ 2025–2027 với 15 đảng viên."
@@ -89,8 +90,8 @@ def test_prompt_injection_in_a_document_is_stored_as_plain_text(fresh_settings, 
     assert any("Bỏ qua mọi hướng dẫn" in text for text in _snapshot(fresh_index).values())
 
 
-class _CrashAfterFirstBatch:
-    """Fake crash (not a fake model): wraps the real embedder and raises once."""
+class _CrashOnThirdCall:
+    """Fake crash (not a fake model): wraps the real embedder and raises on its third call."""
 
     def __init__(self, real) -> None:
         self.real, self.calls = real, 0
@@ -98,7 +99,7 @@ class _CrashAfterFirstBatch:
 
     def embed_documents(self, titles, texts):
         self.calls += 1
-        if self.calls == 2:
+        if self.calls == 3:
             raise KeyboardInterrupt("simulated interruption")
         return self.real.embed_documents(titles, texts)
 
@@ -106,21 +107,24 @@ class _CrashAfterFirstBatch:
         return self.real.embed_query(query)
 
 
-def test_interrupted_ingestion_fake_crash_is_finished_by_a_rerun(fresh_settings, embedder, monkeypatch) -> None:
-    monkeypatch.setattr("vectorstore.indexer.EMBED_BATCH", 2)
-    long_text = "\n\n".join(f"Đoạn {n}: Chi bộ thực hiện nhiệm vụ số {n} trong năm 2024." for n in range(12))
-    _write(fresh_settings.corpus_dir, "long.txt", long_text)
-    index = open_index(fresh_settings.model_copy(update={"chunk_size": 80, "chunk_overlap": 0}), _CrashAfterFirstBatch(embedder))
+def test_interrupted_ingestion_fake_crash_keeps_finished_documents_and_a_rerun_adds_the_rest(fresh_settings, embedder, monkeypatch) -> None:
+    """Windows of chunks span documents: the first window finishes the short document and starts the long one, the
+    third crashes mid-way through the long one. The short document is stored whole; of the long one, nothing (no
+    half-embedded document)."""
+    monkeypatch.setattr("vectorstore.indexer.EMBED_WINDOW", 2)
+    settings = fresh_settings.model_copy(update={"chunk_size": 80, "chunk_overlap": 0})
+    _write(settings.corpus_dir, "a-short.txt", "Chi bộ họp định kỳ hằng tháng.")
+    _write(settings.corpus_dir, "b-long.txt", "\n\n".join(f"Đoạn {n}: Chi bộ thực hiện nhiệm vụ số {n} trong năm 2024." for n in range(12)))
+    index = open_index(settings, _CrashOnThirdCall(embedder))
     with pytest.raises(KeyboardInterrupt):
-        index.indexer.sync([fresh_settings.corpus_dir])
-    partial = index.store.count()
-    assert partial > 0
-    resumed = open_index(fresh_settings.model_copy(update={"chunk_size": 80, "chunk_overlap": 0}), embedder)
-    report = resumed.indexer.sync([fresh_settings.corpus_dir])
-    assert report.replaced == ["long.txt"]
-    expected = report.chunks_written
-    assert resumed.store.count() == expected > partial
-    assert resumed.indexer.sync([fresh_settings.corpus_dir]).unchanged == ["long.txt"]
+        index.indexer.sync([settings.corpus_dir])
+    assert index.store.sources() == ["a-short.txt"]
+    assert list(index.store.source_state("a-short.txt").values()) == [1]
+    resumed = open_index(settings, embedder)
+    report = resumed.indexer.sync([settings.corpus_dir])
+    assert (report.unchanged, report.added) == (["a-short.txt"], ["b-long.txt"])
+    assert resumed.store.count() == 1 + report.chunks_written > 2
+    assert sorted(resumed.indexer.sync([settings.corpus_dir]).unchanged) == ["a-short.txt", "b-long.txt"]
 
 
 def _both_articles_ingested(settings, embedder):
@@ -203,3 +207,14 @@ def test_metadata_an_older_ingester_wrote_is_brought_up_to_date_without_re_embed
     assert report.chunks_written == 0 and report.unchanged == ["qd.txt"]
     assert all(meta["relations"] == "bãi bỏ=*-QĐ/TW" for _, meta in fresh_index.store.get(ids).values())
     assert (fresh_index.store.collection.get(ids=ids, include=["embeddings"])["embeddings"] == vectors).all()
+
+
+def test_chunks_stored_before_collections_are_adopted_once_and_start_up_reads_no_chunk_again(fresh_settings, embedder, monkeypatch) -> None:
+    legacy = ChromaStore(fresh_settings, embedder.name, embedder.dimension)
+    legacy.upsert(["old-0"], ["Chi bộ họp định kỳ."], np.ones((1, embedder.dimension), dtype=np.float32), [{"source": "old.txt", "doc_hash": "h"}])
+    index = open_index(fresh_settings, embedder)
+    assert index.store.collection_of("old.txt") == fresh_settings.default_collection
+    assert [hit.id for hit in index.searcher.search("Chi bộ họp định kỳ", 1)] == ["old-0"]
+    monkeypatch.setattr(ChromaStore, "unassigned_sources", lambda self: pytest.fail("start-up read every chunk's metadata"))
+    reopened = open_index(fresh_settings, embedder)
+    assert reopened.store.count() == 1 and reopened.indexer.adopt_unassigned() == 0

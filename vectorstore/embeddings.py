@@ -93,8 +93,11 @@ class SentenceTransformerEmbedder(Embedder):
             torch.set_num_threads(settings.embedding_threads)
         self.name = settings.embedding_model
         reference = resolve_embedding_model(settings)
+        # In bf16, PyTorch's CPU scaled-dot-product attention is ~20 % slower than the plain matmul-softmax
+        # attention over this model's padding mask (measured on AVX-512 BF16; the same vectors within 2e-4).
+        options = {"model_kwargs": {"attn_implementation": "eager"}} if bfloat16 else {}
         try:
-            self.model = SentenceTransformer(reference, device="cpu")
+            self.model = SentenceTransformer(reference, device="cpu", **options)
         except (OSError, ValueError) as error:  # no such folder, no network for a hub id, broken files
             raise WeightsError(f"{reference}: không nạp được mô hình nhúng ({type(error).__name__}: {error})") from error
         if bfloat16:

@@ -14,6 +14,8 @@ from settings import Settings
 # Chroma's SQLite back end fails one read of more than ~32k rows with their metadata ("too many SQL
 # variables"), so every read is paged: a store of 100k chunks must open and list like a small one.
 PAGE = 5000
+# Set on a collection once every chunk in it is known to carry its access collection (see Indexer.adopt_unassigned).
+ALL_ASSIGNED = "collections_assigned"
 
 
 class StoreError(RuntimeError):
@@ -91,6 +93,15 @@ class ChromaStore:
         found = self._get(include=["metadatas"])
         return {str(metadata["source"]) for metadata in found["metadatas"] or [] if not metadata.get("collection")}
 
+    @property
+    def all_assigned(self) -> bool:
+        return bool((self.collection.metadata or {}).get(ALL_ASSIGNED))
+
+    def mark_all_assigned(self) -> None:
+        # Chroma refuses metadata that names the distance function again; the function stays in its configuration.
+        kept = {key: value for key, value in (self.collection.metadata or {}).items() if not key.startswith("hnsw:")}
+        self.collection.modify(metadata={**kept, ALL_ASSIGNED: True})
+
     def update_metadata(self, ids: Sequence[str], metadatas: Sequence[dict]) -> None:
         self.collection.update(ids=list(ids), metadatas=list(metadatas))
 
@@ -103,7 +114,12 @@ class ChromaStore:
         return len(moved)
 
     def upsert(self, ids: Sequence[str], texts: Sequence[str], embeddings: Any, metadatas: Sequence[dict]) -> None:
-        self.collection.upsert(ids=list(ids), documents=list(texts), embeddings=embeddings, metadatas=list(metadatas))
+        """Written in pages of :data:`PAGE` rows: Chroma refuses a bigger batch (a long report has thousands of chunks)."""
+        for start in range(0, len(ids), PAGE):
+            end = start + PAGE
+            self.collection.upsert(
+                ids=list(ids[start:end]), documents=list(texts[start:end]), embeddings=embeddings[start:end], metadatas=list(metadatas[start:end])
+            )
 
     def delete_stale(self, source: str, keep_hash: str) -> list[str]:
         """Remove chunks of ``source`` from older versions; returns their ids."""
