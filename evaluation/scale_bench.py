@@ -65,7 +65,7 @@ DEV_QUESTIONS = PROJECT_ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
 VECTORS = "real sample + perturbed copies"
 NOISE = 0.01  # per dimension: a copy keeps a cosine of about 0.96 to its real chunk
 SEED = 20250601
-BATCH = 1000  # chunks per Chroma write (capped by the client's own maximum)
+BATCH = 1000  # copies made and written at a time (ChromaStore.upsert pages what Chroma refuses in one write)
 COPY_LINE = "Bản tổng hợp số"
 # A paragraph no real document holds, so the new document's chunk can be found among a million copies.
 NEW_PARAGRAPH = "Chi bộ Kiểm định Tải lớn họp phiên thứ {size} tại hội trường Thử nghiệm Quy mô."
@@ -209,7 +209,6 @@ class Filler:
         self.lexical = LexicalIndex(settings.lexical_path / settings.collection)
         self.corpus = corpus
         self.copies = 0  # synthetic documents written so far
-        self.batch = min(BATCH, self.store.client.get_max_batch_size())
 
     def _add_real(self) -> None:
         for document in self.corpus.documents:
@@ -236,7 +235,7 @@ class Filler:
         if missing < 0:
             raise ValueError(f"size {size} is below the {self.store.count()} chunks already stored")
         with tqdm(total=missing, desc=f"Filling to {size:,}", unit="chunk") as progress:
-            for batch in _batched(self._copies(missing), self.batch):
+            for batch in _batched(self._copies(missing), BATCH):
                 self.store.upsert([c.id for c in batch], [c.text for c in batch], np.stack([c.vector for c in batch]),
                                   [c.metadata for c in batch])
                 self.lexical.add_entries((c.id, c.entry) for c in batch)  # the tokens are known: no pyvi per copy
@@ -361,7 +360,7 @@ def _ingest_one(index: Index, corpus_dir: Path, text: str, size: int) -> Row:
 
 
 def _open(settings: Settings, embedder: Embedder) -> tuple[Index, Row]:
-    """:func:`open_index`, timed: start-up reads every chunk's metadata once (paged, see vectorstore/store.py)."""
+    """:func:`open_index`, timed: the first open of a store reads every chunk's metadata once (Indexer.adopt_unassigned), later ones none."""
     started = time.perf_counter()
     index = open_index(settings, embedder)
     return index, {"open_index_s": time.perf_counter() - started}
