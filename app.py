@@ -430,7 +430,7 @@ def documents_relations(user: str | None) -> None:
     """Quan hệ giữa các văn bản (thay thế, bãi bỏ, sửa đổi, bổ sung, hướng dẫn thi hành) và ngày có hiệu lực."""
     from ingest.docnumbers import parse_numbers
 
-    catalogue = [meta for meta in _workspace(user, generate=False).index.searcher.catalogue() if meta.number]
+    catalogue = [meta for meta in _workspace(user, generate=False).index.searcher.documents() if meta.number]
     held = {meta.number for meta in catalogue}
     for meta in sorted(catalogue, key=lambda m: m.number):
         force = f"có hiệu lực từ {meta.in_force}" if meta.in_force else "không nêu ngày có hiệu lực"

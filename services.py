@@ -64,11 +64,6 @@ class DocumentInfo:
     chunks: int
     pages: int
 
-    def add_chunk(self, meta: ChunkMeta) -> DocumentInfo:
-        self.chunks += 1
-        self.pages = max(self.pages, meta.page_end, meta.page)
-        return self
-
 
 @dataclass
 class Workspace:
@@ -188,11 +183,8 @@ class Workspace:
 
     def documents(self) -> list[DocumentInfo]:
         """The documents the principal may read, one record each (from their chunks' metadata)."""
-        by_hash: dict[str, DocumentInfo] = {}
-        for _, _, raw in self.index.searcher.store.all_chunks(self.index.searcher.scope.where()):
-            meta = ChunkMeta.from_chroma(raw)
-            by_hash.setdefault(meta.doc_hash, DocumentInfo(meta, 0, 0)).add_chunk(meta)
-        return sorted(by_hash.values(), key=lambda info: (info.meta.collection, info.meta.source))
+        documents = [DocumentInfo(meta, meta.n_chunks, meta.pages) for meta in self.index.searcher.documents()]
+        return sorted(documents, key=lambda info: (info.meta.collection, info.meta.source))
 
     def document(self, doc_hash: str) -> DocumentInfo:
         """A document the principal may read; any other is 'not found', never 'forbidden'."""
@@ -232,7 +224,7 @@ class Workspace:
         for name in (meta.collection, collection):
             if not self.services.accounts.may_manage(self.principal, name):
                 raise AccessError(f"Bạn không có quyền quản lý bộ '{name}'.", 403)
-        self.services.index.store.move_source(meta.source, collection)
+        self.services.index.indexer.move(meta.source, collection)
         self._record("move", documents=[meta.source], collection=collection, previous=meta.collection)
 
     def reindex(self, doc_hash: str) -> IngestReport:

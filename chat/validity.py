@@ -78,7 +78,7 @@ def named_documents(question: str, searcher: Searcher) -> NamedDocuments:
     keys = query_reference_keys(question)
     if not keys:
         return NamedDocuments([], [])
-    catalogue = searcher.catalogue()
+    catalogue = searcher.documents()
     held = {key for meta in catalogue if meta.number for key in reference_keys(meta.number)}
     # Only a full number ("24-QĐ/TW") is sure to name a document: "kế hoạch 2025" may be a plan of a year.
     written_in_full = {found.key for found in parse_numbers(question)}
@@ -112,7 +112,7 @@ def _earlier(named: DocNumber, named_date: date | None, than: ChunkMeta) -> bool
 def superseded_notes(numbers: list[str], searcher: Searcher) -> list[str]:
     """A note for each cited document that another library document replaces or repeals."""
     notes = []
-    catalogue = searcher.catalogue()
+    catalogue = searcher.documents()
     dates = {meta.number: meta.date for meta in catalogue if meta.number and meta.date}
     for number in dict.fromkeys(n for n in numbers if n):
         keys = reference_keys(number)

@@ -60,7 +60,7 @@ def load_beir_questions(folder: Path, split: str = "dev") -> list[Question]:
 
 def index_passages(index: Index, passages: list[Passage], chunk_size: int, chunk_overlap: int) -> int:
     """Embed and store every passage not stored yet; returns how many chunks were written."""
-    present = set(index.store.sources())
+    present = {meta.source for meta in index.catalogue.documents()}
     todo = [passage for passage in passages if passage.id not in present]
     written = 0
     for start in tqdm(range(0, len(todo), EMBED_WINDOW), desc="Nhúng đoạn văn", unit="lô", disable=None):

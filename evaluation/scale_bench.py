@@ -8,7 +8,9 @@ when a province's archive is loaded, so the store is filled with variations of t
   whose chunks have their sentences rotated, one sentence dropped (chunks of three or more) and
   a numbered line appended, so term frequencies and lengths vary instead of every copy scoring
   the same; their metadata is the real record with the synthetic source, a hash of its own, an
-  earlier date and no document number (only the real document answers to "QĐ 294");
+  earlier date and no document number (only the real document answers to "QĐ 294"); one copy in
+  RESTRICTED_EVERY is in a restricted collection, so a member's search (scoped to the default
+  collection) filters a tenth of the store out, as a committee's internal documents would be;
 * a copy's vector is NOT embedded: it is its real chunk's vector plus small seeded gaussian noise,
   re-normalised (each row says ``"vectors": "real sample + perturbed copies"``). Dense search thus
   works over realistic clusters, which is what latency needs; quality numbers mean nothing here;
@@ -18,7 +20,8 @@ when a province's archive is loaded, so the store is filled with variations of t
 
 Each size grows the same store (10k, then 90k more for 100k) in a scratch folder, embedded Chroma
 or a ``chroma run`` server, and measures fill time, disk, BM25 load time and memory, search
-latency through :func:`vectorstore.open_index`, and the ingestion of one new real document.
+latency through :func:`vectorstore.open_index` (unscoped, as a member sees it, and for questions naming
+a clause), listing the documents, and the ingestion of one new real document.
 """
 
 from __future__ import annotations
@@ -51,9 +54,9 @@ from evaluation.questions import load_questions
 from ingest import PreparedDocument, discover, prepare
 from ingest.docnumbers import reference_keys
 from settings import PROJECT_ROOT, Settings
-from vectorstore import Embedder, Index, LexicalIndex, make_embedder, open_index
+from vectorstore import Embedder, Index, LexicalIndex, Scope, make_embedder, open_index
 from vectorstore.indexer import chunk_metadata, document_keys
-from vectorstore.lexical import Entry
+from vectorstore.lexical import Entry, Passage
 from vectorstore.records import ChunkMeta
 from vectorstore.store import ChromaStore
 from vectorstore.tokenize import accented_tokens, folded_tokens
@@ -67,6 +70,15 @@ NOISE = 0.01  # per dimension: a copy keeps a cosine of about 0.96 to its real c
 SEED = 20250601
 BATCH = 1000  # copies made and written at a time (ChromaStore.upsert pages what Chroma refuses in one write)
 COPY_LINE = "Bản tổng hợp số"
+RESTRICTED, RESTRICTED_EVERY = "noi-bo-quy-mo", 10
+# Questions naming a provision: with the document's number (only the real one has it), and without one
+# (every copy of the regulation holds the provision).
+CLAUSE_QUESTIONS = (
+    "Điểm 20.2.1 Quy định 294 quy định gì?",
+    "Tiết a điểm 3.2.1 Hướng dẫn 06 nói gì về chi bộ?",
+    "Khoản 2 Điều 5 Quy định 294 quy định thế nào?",
+    "Điểm 4.3 quy định những gì về đảng viên?",
+)
 # A paragraph no real document holds, so the new document's chunk can be found among a million copies.
 NEW_PARAGRAPH = "Chi bộ Kiểm định Tải lớn họp phiên thứ {size} tại hội trường Thử nghiệm Quy mô."
 NEW_QUESTION = "Chi bộ Kiểm định Tải lớn họp phiên thứ mấy tại hội trường Thử nghiệm Quy mô?"
@@ -191,8 +203,10 @@ def _copy_document(real: RealDocument, copy: int, limit: int) -> Iterator[Copy]:
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     for chunk, vector in zip(chunks, vectors, strict=True):
         text, accented, folded = _vary(chunk, copy)
-        meta = replace(chunk.meta, source=source, doc_hash=doc_hash, date=_copy_date(chunk.meta, copy), number="")
-        entry: Entry = {"source": source, "accented": accented, "folded": folded, "refs": list(chunk.refs)}
+        collection = RESTRICTED if copy % RESTRICTED_EVERY == RESTRICTED_EVERY - 1 else chunk.meta.collection
+        meta = replace(chunk.meta, source=source, doc_hash=doc_hash, date=_copy_date(chunk.meta, copy), number="", collection=collection)
+        entry: Entry = {"source": source, "accented": accented, "folded": folded, "refs": list(chunk.refs),
+                        "clauses": meta.clause_labels()}
         yield Copy(f"synthetic-{copy:06d}-{chunk.meta.chunk_index:04d}", text, vector, meta.to_chroma(), entry)
 
 
@@ -215,7 +229,7 @@ class Filler:
             chunks = document.chunks
             self.store.upsert([c.id for c in chunks], [c.text for c in chunks], np.stack([c.vector for c in chunks]),
                               [c.meta.to_chroma() for c in chunks])
-            self.lexical.ensure(document.source, [(c.id, c.text) for c in chunks], set(document.keys))
+            self.lexical.ensure(document.source, [Passage(c.id, c.text, c.meta.clause_labels()) for c in chunks], set(document.keys))
 
     def _copies(self, count: int) -> Iterator[Copy]:
         documents = self.corpus.documents
@@ -305,6 +319,10 @@ def _search_latencies(index: Index, questions: Sequence[str]) -> Row:
     row |= _p50_p95("embed_query", [seconds for _, seconds in embedded])
     row |= _p50_p95("chroma_query", [_timed(index.store.query, vector, candidates)[1] for vector, _ in embedded])
     row |= _p50_p95("bm25_search", [_timed(index.lexical.search, question, candidates)[1] for question in questions])
+    member = index.searcher.scoped(Scope.only({index.searcher.settings.default_collection}))
+    row |= _p50_p95("search_member", [_timed(member.search, question, 5)[1] for question in questions])
+    row |= _p50_p95("search_clause", [_timed(member.search, question, 5)[1] for question in CLAUSE_QUESTIONS])
+    row["member_documents_s"] = _timed(member.documents)[1]
     with _patched(embedder, "embed_query", cache(embedder.embed_query)):
         for question in questions:  # embeds each query as the searcher spells it (abbreviations expanded)
             search(question, 5)

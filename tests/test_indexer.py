@@ -8,11 +8,22 @@ import numpy as np
 import pytest
 
 from tests.helpers import write_encrypted_pdf, write_pdf
-from vectorstore import ChromaStore, open_index
-from vectorstore.lexical import TOKENS_VERSION
+from vectorstore import Catalogue, ChromaStore, Index, Scope, open_index
+from vectorstore import search as search_module
+from vectorstore.lexical import TOKENS_VERSION, Passage
+from vectorstore.search import SearchFilters
 
 ARTICLE = "Chi bộ Văn phòng tổ chức Đại hội\n\nNgày 20/5/2025, Chi bộ Văn phòng tổ chức Đại hội nhiệm kỳ 2025–2027 với 15 đảng viên."
 OTHER = "Hội nghị tổng kết\n\nChiều ngày 12/01/2024, Đảng bộ Trường tổng kết công tác Đảng năm 2023, kết nạp 07 đảng viên mới."
+
+
+def _sources(index: Index) -> list[str]:
+    """The documents in Chroma, once the in-memory catalogue is checked to hold exactly them, as read afresh."""
+    stored = sorted({metadata["source"] for metadata in index.store.metadatas()})
+    assert index.catalogue.documents() == Catalogue.read(index.store).documents()
+    assert [meta.source for meta in index.catalogue.documents()] == stored
+    assert index.catalogue.chunk_count == index.store.count()
+    return stored
 
 
 def _write(folder: Path, name: str, text: str) -> Path:
@@ -49,6 +60,8 @@ def test_changed_file_replaces_its_old_chunks(fresh_settings, fresh_index) -> No
     assert any("16 đảng viên" in text for text in chunks.values())
     assert not any("15 đảng viên" in text for text in chunks.values())
     assert fresh_index.searcher.search("16 đảng viên", 1, mode="lexical")[0].id in chunks
+    assert _sources(fresh_index) == ["a.txt"] and fresh_index.catalogue.documents()[0].doc_hash == fresh_index.store.get([*chunks])[
+        next(iter(chunks))][1]["doc_hash"]
 
 
 def test_prune_removes_documents_whose_file_is_gone(fresh_settings, fresh_index) -> None:
@@ -58,7 +71,7 @@ def test_prune_removes_documents_whose_file_is_gone(fresh_settings, fresh_index)
     gone.unlink()
     report = fresh_index.indexer.sync([fresh_settings.corpus_dir], prune=True)
     assert report.removed == ["b.txt"]
-    assert fresh_index.store.sources() == ["a.txt"]
+    assert _sources(fresh_index) == ["a.txt"]
     assert all("07 đảng viên" not in hit.text for hit in fresh_index.searcher.search("kết nạp 07 đảng viên", 5))
 
 
@@ -118,7 +131,7 @@ def test_interrupted_ingestion_fake_crash_keeps_finished_documents_and_a_rerun_a
     index = open_index(settings, _CrashOnThirdCall(embedder))
     with pytest.raises(KeyboardInterrupt):
         index.indexer.sync([settings.corpus_dir])
-    assert index.store.sources() == ["a-short.txt"]
+    assert _sources(index) == ["a-short.txt"]
     assert list(index.store.source_state("a-short.txt").values()) == [1]
     resumed = open_index(settings, embedder)
     report = resumed.indexer.sync([settings.corpus_dir])
@@ -178,7 +191,7 @@ def test_i_and_y_spellings_find_each_other(fresh_settings, fresh_index) -> None:
         assert top and top[0].metadata["source"] == "a.txt", query
 
 
-def test_search_filters(fresh_settings, fresh_index) -> None:
+def test_search_filters(fresh_settings, fresh_index, monkeypatch) -> None:
     from datetime import date
 
     from vectorstore import SearchFilters
@@ -187,10 +200,22 @@ def test_search_filters(fresh_settings, fresh_index) -> None:
     _write(fresh_settings.corpus_dir, "b.txt", OTHER)
     fresh_index.indexer.sync([fresh_settings.corpus_dir])
     query = "Đại hội chi bộ đảng viên"
-    assert {h.metadata["source"] for h in fresh_index.searcher.search(query, 5, SearchFilters(after=date(2025, 1, 1)))} == {"a.txt"}
-    assert {h.metadata["source"] for h in fresh_index.searcher.search(query, 5, SearchFilters(before=date(2024, 12, 31)))} == {"b.txt"}
-    assert {h.metadata["source"] for h in fresh_index.searcher.search(query, 5, SearchFilters(source="b.*"))} == {"b.txt"}
-    assert fresh_index.searcher.search(query, 5, SearchFilters(kind="regulation")) == []
+    chosen = {
+        SearchFilters(after=date(2025, 1, 1)): {"a.txt"},
+        SearchFilters(before=date(2024, 12, 31)): {"b.txt"},
+        SearchFilters(source="b.*"): {"b.txt"},
+        SearchFilters(kind="regulation"): set(),
+    }
+    for mode in ("hybrid", "dense", "lexical"):
+        # Chroma's own filter (UNFILTERED_MOST 0) and the unfiltered neighbours tested in Python must agree.
+        for unfiltered_most in (search_module.UNFILTERED_MOST, 0):
+            monkeypatch.setattr(search_module, "UNFILTERED_MOST", unfiltered_most)
+            found = {filters: fresh_index.searcher.search(query, 5, filters, mode) for filters in chosen}
+            assert {filters: {hit.meta.source for hit in hits} for filters, hits in found.items()} == chosen, (mode, unfiltered_most)
+            if unfiltered_most:
+                unfiltered = found
+            else:
+                assert {f: [h.id for h in hits] for f, hits in found.items()} == {f: [h.id for h in hits] for f, hits in unfiltered.items()}
 
 
 def test_metadata_an_older_ingester_wrote_is_brought_up_to_date_without_re_embedding(fresh_settings, fresh_index) -> None:
@@ -207,14 +232,50 @@ def test_metadata_an_older_ingester_wrote_is_brought_up_to_date_without_re_embed
     assert report.chunks_written == 0 and report.unchanged == ["qd.txt"]
     assert all(meta["relations"] == "bãi bỏ=*-QĐ/TW" for _, meta in fresh_index.store.get(ids).values())
     assert (fresh_index.store.collection.get(ids=ids, include=["embeddings"])["embeddings"] == vectors).all()
+    assert _sources(fresh_index) == ["qd.txt"] and fresh_index.catalogue.documents()[0].relations == "bãi bỏ=*-QĐ/TW"
 
 
 def test_chunks_stored_before_collections_are_adopted_once_and_start_up_reads_no_chunk_again(fresh_settings, embedder, monkeypatch) -> None:
     legacy = ChromaStore(fresh_settings, embedder.name, embedder.dimension)
-    legacy.upsert(["old-0"], ["Chi bộ họp định kỳ."], np.ones((1, embedder.dimension), dtype=np.float32), [{"source": "old.txt", "doc_hash": "h"}])
+    legacy.upsert(["old-0"], ["Chi bộ họp định kỳ."], np.ones((1, embedder.dimension), dtype=np.float32), [{"source": "old.txt", "doc_hash": "h", "chunk_index": 0, "n_chunks": 1}])
     index = open_index(fresh_settings, embedder)
     assert index.store.collection_of("old.txt") == fresh_settings.default_collection
+    assert _sources(index) == ["old.txt"] and index.catalogue.documents()[0].collection == fresh_settings.default_collection
     assert [hit.id for hit in index.searcher.search("Chi bộ họp định kỳ", 1)] == ["old-0"]
     monkeypatch.setattr(ChromaStore, "unassigned_sources", lambda self: pytest.fail("start-up read every chunk's metadata"))
     reopened = open_index(fresh_settings, embedder)
     assert reopened.store.count() == 1 and reopened.indexer.adopt_unassigned() == 0
+
+
+def test_a_document_moved_to_another_collection_leaves_the_old_scope_at_once(fresh_settings, fresh_index) -> None:
+    """The catalogue decides which documents a scope admits; a move must reach it before the next search."""
+    _write(fresh_settings.corpus_dir, "a.txt", ARTICLE)
+    _write(fresh_settings.corpus_dir, "b.txt", OTHER)
+    fresh_index.indexer.sync([fresh_settings.corpus_dir])
+    public = fresh_index.scoped(Scope.only({fresh_settings.default_collection})).searcher
+    query = "kết nạp 07 đảng viên mới"
+    assert "b.txt" in {hit.meta.source for hit in public.search(query, 5)}
+    assert fresh_index.indexer.move("b.txt", "noi-bo") > 0
+    assert _sources(fresh_index) == ["a.txt", "b.txt"]
+    for mode in ("hybrid", "dense", "lexical"):
+        assert {hit.meta.source for hit in public.search(query, 5, mode=mode)} == {"a.txt"}, mode
+        restricted = fresh_index.scoped(Scope.only({"noi-bo"})).searcher.search(query, 5, mode=mode)
+        assert {hit.meta.source for hit in restricted} == {"b.txt"}, mode
+    assert [meta.source for meta in public.documents()] == ["a.txt"]
+
+
+def test_a_chunk_the_catalogue_does_not_know_never_reaches_a_scoped_reader(fresh_settings, fresh_index) -> None:
+    """Written behind the indexer's back (another process, a restore), a restricted chunk is in Chroma but not in the
+    catalogue that narrows searches: the check on each hit's own metadata must still keep it from other scopes."""
+    _write(fresh_settings.corpus_dir, "a.txt", ARTICLE)
+    fresh_index.indexer.sync([fresh_settings.corpus_dir])
+    secret = "Biên bản mật: chi bộ Kho Vận bàn phương án nhân sự đặc biệt."
+    vector = fresh_index.searcher.embedder.embed_documents(["mật"], [secret])
+    metadata = {"source": "mat.txt", "doc_hash": "m", "chunk_index": 0, "n_chunks": 1, "collection": "noi-bo"}
+    fresh_index.store.upsert(["secret-0"], [secret], vector, [metadata])
+    fresh_index.lexical.ensure("mat.txt", [Passage("secret-0", secret)], set())
+    public = fresh_index.scoped(Scope.only({fresh_settings.default_collection})).searcher
+    for mode in ("hybrid", "dense", "lexical"):
+        assert "secret-0" in {hit.id for hit in fresh_index.searcher.search(secret, 5, mode=mode)}, mode  # it is findable
+        assert "secret-0" not in {hit.id for hit in public.search(secret, 5, mode=mode)}, mode
+        assert "secret-0" not in {hit.id for hit in public.search(secret, 5, SearchFilters(source="*.txt"), mode)}, mode

@@ -11,7 +11,7 @@ import pytest
 
 from settings import PROJECT_ROOT
 from vectorstore import lexical as lexical_module
-from vectorstore.lexical import Entry, LexicalIndex, make_entry
+from vectorstore.lexical import Entry, LexicalIndex, Passage, make_entry
 from vectorstore.tokenize import accented_tokens, folded_tokens, has_diacritics
 
 # Repeated tokens ("đảng" twice), a token no paragraph holds ("xyzqw"), and both fields.
@@ -22,12 +22,15 @@ Entries = dict[str, Entry]
 
 @pytest.fixture(scope="module")
 def entries() -> Entries:
-    """One entry per paragraph of the seed articles; each article cites a number key of its own."""
+    """One entry per paragraph of the seed articles; each article cites a number key of its own, and every
+    third paragraph holds part of a provision ("Điều 1".."Điều 4", a paragraph of two of them now and then)."""
     made: Entries = {}
     for path in sorted((PROJECT_ROOT / "corpus").glob("[0-9][0-9][0-9]_*.txt")):
         paragraphs = [part for part in path.read_text(encoding="utf-8").split("\n\n") if part.strip()]
         for number, paragraph in enumerate(paragraphs):
-            made[f"{path.stem}-{number:03d}"] = make_entry(path.name, paragraph, {f"key-{path.stem}"} if number % 2 else set())
+            clauses = [f"Điều {number % 4 + 1}", *(["Điều 9"] if number % 7 == 0 else [])] if number % 3 == 0 else []
+            passage = Passage(f"{path.stem}-{number:03d}", paragraph, clauses)
+            made[passage.id] = make_entry(path.name, passage, {f"key-{path.stem}"} if number % 2 else set())
     assert len(made) > 50 and len({entry["source"] for entry in made.values()}) >= 5
     return made
 
@@ -114,6 +117,13 @@ def test_referring_to_and_idf_agree_with_brute_force(tmp_path: Path, entries: En
         for key in keys:
             assert opened.referring_to({key}) == {chunk_id for chunk_id in live if key in entries[chunk_id]["refs"]}, key
         assert opened.referring_to(set(keys[:3])) == {c for c in live if set(keys[:3]) & set(entries[c]["refs"])}
+        some = set(_sources(entries)[::2])
+        for label in ("Điều 1", "Điều 4", "Điều 9"):
+            holding = {chunk_id for chunk_id in live if label in entries[chunk_id]["clauses"]}
+            assert holding and opened.holding_clause(label) == holding, label
+            assert opened.holding_clause(label, some) == {c for c in holding if entries[c]["source"] in some}, label
+        assert opened.referring_to(set(keys), some) == {c for c in live if entries[c]["refs"] and entries[c]["source"] in some}
+        assert opened.chunks_of(some) == {c for c in live if entries[c]["source"] in some}
         for field, folded in (("accented", False), ("folded", True)):
             for token in [*sorted({t for c in live for t in entries[c][field]})[::7], "xyzqw"]:
                 frequency = sum(token in entries[chunk_id][field] for chunk_id in live)

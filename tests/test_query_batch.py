@@ -75,4 +75,6 @@ def test_the_real_model_gives_a_query_the_same_vector_alone_and_batched_with_oth
     batched = _ask_together(QueryBatcher(counted), [embedder.query_prompt + question for question in questions])
     assert sum(passes) == 3 and len(passes) < 3  # at least two shared a pass
     for question, vector in zip(questions, alone, strict=True):
-        assert float(np.dot(batched[embedder.query_prompt + question], vector)) > 0.9999
+        # Padding to the longest question changes bf16 kernels' blocking (AMX): up to ~1e-4 of cosine; a wrong or
+        # unmasked vector is far below.
+        assert float(np.dot(batched[embedder.query_prompt + question], vector)) > 0.9995

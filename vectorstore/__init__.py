@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from threading import RLock
 
 from settings import Settings
+from vectorstore.catalogue import Catalogue
 from vectorstore.embeddings import Embedder, EmbeddingError, make_embedder
 from vectorstore.indexer import Indexer, IngestReport
 from vectorstore.lexical import LexicalIndex
@@ -21,6 +22,7 @@ from vectorstore.store import ChromaStore, StoreError
 class Index:
     store: ChromaStore
     lexical: LexicalIndex
+    catalogue: Catalogue
     searcher: Searcher
     indexer: Indexer
 
@@ -35,12 +37,14 @@ def open_index(settings: Settings, embedder: Embedder | None = None, collection:
     name = collection or settings.collection
     store = ChromaStore(settings, embedder.name, embedder.dimension, name)
     lexical = LexicalIndex(settings.lexical_path / name)
+    catalogue = Catalogue.read(store)
     lock = RLock()
     index = Index(
         store=store,
         lexical=lexical,
-        searcher=Searcher(settings, store, embedder, lexical, lock),
-        indexer=Indexer(settings, store, embedder, lexical, lock),
+        catalogue=catalogue,
+        searcher=Searcher(settings, store, embedder, lexical, catalogue, lock),
+        indexer=Indexer(settings, store, embedder, lexical, catalogue, lock),
     )
     index.indexer.adopt_unassigned()
     if store.count() != len(lexical):
@@ -48,4 +52,4 @@ def open_index(settings: Settings, embedder: Embedder | None = None, collection:
     return index
 
 
-__all__ = ["ChromaStore", "Embedder", "EmbeddingError", "Index", "IngestReport", "LexicalIndex", "Scope", "SearchFilters", "SearchHit", "Searcher", "StoreError", "make_embedder", "open_index"]
+__all__ = ["Catalogue", "ChromaStore", "Embedder", "EmbeddingError", "Index", "IngestReport", "LexicalIndex", "Scope", "SearchFilters", "SearchHit", "Searcher", "StoreError", "make_embedder", "open_index"]

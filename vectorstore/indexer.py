@@ -21,8 +21,9 @@ from tqdm import tqdm
 from ingest import IngestError, PreparedDocument, discover, prepare_all
 from ingest.docnumbers import reference_keys
 from settings import Settings
+from vectorstore.catalogue import Catalogue
 from vectorstore.embeddings import Embedder
-from vectorstore.lexical import LexicalIndex
+from vectorstore.lexical import LexicalIndex, Passage
 from vectorstore.records import ChunkMeta
 from vectorstore.store import ChromaStore
 
@@ -71,6 +72,7 @@ def chunk_metadata(document: PreparedDocument, chunk_index: int, collection: str
         collection=collection,
         doc_hash=document.doc_hash,
         n_chunks=len(document.chunks),
+        pages=document.pages,
         chunk_index=chunk.index,
         title=meta.title,
         date=meta.date.isoformat() if meta.date else "",
@@ -96,18 +98,26 @@ def chunk_metadata(document: PreparedDocument, chunk_index: int, collection: str
     )
 
 
+def passages(document: PreparedDocument) -> list[Passage]:
+    """The document's chunks as the lexical index takes them, with the provisions each holds part of."""
+    return [Passage(chunk.id, chunk.text, chunk_metadata(document, position, "").clause_labels()) for position, chunk in enumerate(document.chunks)]
+
+
 def document_keys(number: str) -> set[str]:
     """Lookup keys of a document's own number ("" for a document without one)."""
     return reference_keys(number) if number else set()
 
 
 class Indexer:
-    def __init__(self, settings: Settings, store: ChromaStore, embedder: Embedder, lexical: LexicalIndex, lock: RLock) -> None:
+    def __init__(
+        self, settings: Settings, store: ChromaStore, embedder: Embedder, lexical: LexicalIndex, catalogue: Catalogue, lock: RLock
+    ) -> None:
         self.settings = settings
         self.store = store
         self.embedder = embedder
         self.lexical = lexical
-        self.lock = lock  # shared with the searcher: the lexical index never changes under a search
+        self.catalogue = catalogue
+        self.lock = lock  # shared with the searcher: the lexical index and the catalogue never change under a search
 
     def sync(
         self, paths: Iterable[Path], prune: bool = False, collection: str | None = None, root: Path | None = None,
@@ -146,10 +156,10 @@ class Indexer:
                 report.unchanged.append(result.source)
                 self._refresh_metadata(result, collection)
                 if self.store.collection_of(result.source) != collection:
-                    self.store.move_source(result.source, collection)
+                    self.move(result.source, collection)
                     report.moved.append(result.source)
                 with self.lock:
-                    self.lexical.ensure(result.source, [(c.id, c.text) for c in result.chunks], document_keys(result.meta.number))
+                    self.lexical.ensure(result.source, passages(result), document_keys(result.meta.number))
                 continue
             row.status = "replaced" if state else "added"
             pending.append((result, row))
@@ -181,14 +191,24 @@ class Indexer:
             self.store.update_metadata(
                 [c.id for c in document.chunks], [chunk_metadata(document, i, *kept).to_chroma() for i in range(len(document.chunks))]
             )
+            with self.lock:
+                self.catalogue.put(chunk_metadata(document, 0, *kept))
 
     def remove(self, source: str) -> list[str]:
         """Delete a document's chunks from the store and the lexical index; returns their ids."""
         with self.lock:
             removed = self.store.delete_source(source)
             self.lexical.remove_ids(removed)
+            self.catalogue.drop(source)
             self.lexical.save()
         return removed
+
+    def move(self, source: str, collection: str) -> int:
+        """Put a document in another access collection (no re-embedding); returns how many chunks moved."""
+        with self.lock:
+            moved = self.store.move_source(source, collection)
+            self.catalogue.move(source, collection)
+        return moved
 
     def adopt_unassigned(self) -> int:
         """Put chunks written before collections existed into the default collection (no re-embedding).
@@ -197,24 +217,31 @@ class Indexer:
         and every chunk written since carries its collection."""
         if self.store.all_assigned:
             return 0
-        moved = sum(self.store.move_source(source, self.settings.default_collection) for source in self.store.unassigned_sources())
+        moved = sum(self.move(source, self.settings.default_collection) for source in self.store.unassigned_sources())
         self.store.mark_all_assigned()
         return moved
 
     def restore_lexical(self) -> None:
-        """Tokenise every stored chunk the lexical index lacks (deleted, or written by an older version).
+        """Tokenise every stored chunk the lexical index lacks (deleted, written by an older version, or by a tool
+        writing to the store directly), and read the catalogue afresh from the same chunks.
 
         Everything needed is in the store, so no file is re-read and nothing is re-embedded."""
-        by_source: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        by_source: dict[str, list[Passage]] = defaultdict(list)
         numbers: dict[str, str] = {}
+        firsts: dict[str, ChunkMeta] = {}
         for chunk_id, text, metadata in self.store.all_chunks():
-            by_source[str(metadata["source"])].append((chunk_id, text))
-            numbers[str(metadata["source"])] = str(metadata.get("number") or "")
-        for source, chunks in by_source.items():
-            self.lexical.ensure(source, chunks, document_keys(numbers[source]))
-        stored = {chunk_id for chunks in by_source.values() for chunk_id, _ in chunks}
-        self.lexical.remove_ids(self.lexical.chunk_ids() - stored)
-        self.lexical.save()
+            meta = ChunkMeta.from_chroma(metadata)
+            by_source[meta.source].append(Passage(chunk_id, text, meta.clause_labels()))
+            numbers[meta.source] = meta.number
+            if meta.chunk_index == 0:
+                firsts[meta.source] = meta
+        with self.lock:
+            for source, chunks in by_source.items():
+                self.lexical.ensure(source, chunks, document_keys(numbers[source]))
+            stored = {passage.id for chunks in by_source.values() for passage in chunks}
+            self.lexical.remove_ids(self.lexical.chunk_ids() - stored)
+            self.catalogue.reset(firsts.values())
+            self.lexical.save()
 
     def _embedded(self, documents: Sequence[PreparedDocument], embedded: Callable[[int], None]) -> Iterator[np.ndarray]:
         """Each document's chunk vectors, in order, as soon as its last chunk is embedded; ``embedded`` hears
@@ -242,13 +269,15 @@ class Indexer:
         )
         with self.lock:
             stale = self.store.delete_stale(document.source, document.doc_hash)
-            self.lexical.replace_source(document.source, [(c.id, c.text) for c in chunks], stale, document_keys(document.meta.number))
+            self.lexical.replace_source(document.source, passages(document), stale, document_keys(document.meta.number))
+            self.catalogue.put(chunk_metadata(document, 0, collection, added_by, added_at))
 
     def _prune(self, collection: str) -> list[str]:
         """Remove the documents of ``collection`` whose files are gone (other collections are not touched)."""
         removed = []
-        for source in self.store.sources({"collection": collection}):
-            if not self.settings.source_path(source).exists():
-                self.lexical.remove_ids(self.store.delete_source(source))
-                removed.append(source)
+        for meta in self.catalogue.documents(lambda meta: meta.collection == collection):
+            if not self.settings.source_path(meta.source).exists():
+                self.lexical.remove_ids(self.store.delete_source(meta.source))
+                self.catalogue.drop(meta.source)
+                removed.append(meta.source)
         return removed

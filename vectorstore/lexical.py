@@ -36,10 +36,11 @@ import shutil
 import uuid
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from functools import cached_property
 from itertools import compress
 from pathlib import Path
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 import numpy as np
 
@@ -47,8 +48,8 @@ from ingest.docnumbers import reference_keys
 from vectorstore.tokenize import accented_tokens, folded_tokens, has_diacritics
 
 FIELDS = ("accented", "folded")  # token fields, scored
-KEYED = ("refs", "sources")  # key fields, only looked up
-TOKENS_VERSION = 2  # raise whenever tokenisation changes, so stored tokens are rebuilt
+KEYED = ("refs", "sources", "clauses")  # key fields, only looked up
+TOKENS_VERSION = 3  # raise whenever tokenisation changes, so stored tokens are rebuilt
 K1, B = 1.5, 0.75  # bm25s's defaults, so scores stay those the index gave when it was built by bm25s
 FANOUT = 4  # this many segments of one size tier are merged into one
 DEAD_SHARE = 0.25  # a segment with more dead rows than this share is rewritten without them
@@ -63,14 +64,24 @@ class Entry(TypedDict):
     accented: list[str]
     folded: list[str]
     refs: list[str]  # the document's own number keys and every number the chunk cites
+    clauses: list[str]  # the provisions it holds part of ("20.2.1", "Điều 5, khoản 2"), for questions naming one
 
 
-def make_entry(source: str, text: str, document_keys: set[str]) -> Entry:
+class Passage(NamedTuple):
+    """A chunk as the index is given it."""
+
+    id: str
+    text: str
+    clauses: Sequence[str] = ()
+
+
+def make_entry(source: str, passage: Passage, document_keys: set[str]) -> Entry:
     return {
         "source": source,
-        "accented": accented_tokens(text),
-        "folded": folded_tokens(text),
-        "refs": sorted(document_keys | reference_keys(text)),
+        "accented": accented_tokens(passage.text),
+        "folded": folded_tokens(passage.text),
+        "refs": sorted(document_keys | reference_keys(passage.text)),
+        "clauses": list(passage.clauses),
     }
 
 
@@ -121,6 +132,20 @@ class Segment:
     def live_ids(self) -> Iterable[str]:
         return compress(self.ids, self.live)
 
+    @cached_property
+    def row_source(self) -> np.ndarray:
+        """Each row's column in the sources postings (a row has exactly one source): filtering by document
+        costs one look-up per document, not one per chunk."""
+        postings = self.postings["sources"]
+        columns = np.empty(len(self.ids), np.int32)
+        columns[postings.rows] = np.repeat(np.arange(len(postings.keys), dtype=np.int32), np.diff(postings.starts))
+        return columns
+
+    def of_sources(self, sources: Collection[str]) -> np.ndarray:
+        """Whether each row is a chunk of one of ``sources`` (dead rows included)."""
+        keys = self.postings["sources"].keys
+        return np.fromiter((key in sources for key in keys), bool, len(keys))[self.row_source]
+
 
 def _postings(keys_by_row: Sequence[Sequence[str]], counted: bool) -> Postings:
     """Postings of a new segment from each row's keys."""
@@ -137,6 +162,7 @@ def _postings(keys_by_row: Sequence[Sequence[str]], counted: bool) -> Postings:
 def _segment(entries: Sequence[tuple[str, Entry]]) -> Segment:
     postings = {name: _postings([entry[name] for _, entry in entries], counted=True) for name in FIELDS}
     postings["refs"] = _postings([entry["refs"] for _, entry in entries], counted=False)
+    postings["clauses"] = _postings([entry["clauses"] for _, entry in entries], counted=False)
     postings["sources"] = _postings([[entry["source"]] for _, entry in entries], counted=False)
     lengths = {name: np.array([len(entry[name]) for _, entry in entries], np.int32) for name in FIELDS}
     return Segment([chunk_id for chunk_id, _ in entries], lengths, postings, np.ones(len(entries), bool))
@@ -348,20 +374,25 @@ class LexicalIndex:
         self.segments.append(_segment(list(batch.items())))
         self._changed()
 
-    def ensure(self, source: str, chunks: Sequence[tuple[str, str]], document_keys: set[str]) -> None:
+    def ensure(self, source: str, passages: Sequence[Passage], document_keys: set[str]) -> None:
         """Index chunks the store has but this index lacks (e.g. after deleting data/lexical)."""
-        self.add_entries((chunk_id, make_entry(source, text, document_keys)) for chunk_id, text in chunks if chunk_id not in self)
+        self.add_entries((passage.id, make_entry(source, passage, document_keys)) for passage in passages if passage.id not in self)
 
-    def replace_source(
-        self, source: str, chunks: Sequence[tuple[str, str]], stale_ids: Iterable[str], document_keys: set[str]
-    ) -> None:
-        keep = {chunk_id for chunk_id, _ in chunks}
+    def replace_source(self, source: str, passages: Sequence[Passage], stale_ids: Iterable[str], document_keys: set[str]) -> None:
+        keep = {passage.id for passage in passages}
         self.remove_ids((self._ids_with("sources", [source]) - keep) | set(stale_ids))
-        self.ensure(source, chunks, document_keys)
+        self.ensure(source, passages, document_keys)
 
-    def referring_to(self, keys: set[str]) -> set[str]:
-        """Chunks of, or citing, any of the documents with these number keys."""
-        return self._ids_with("refs", keys)
+    def referring_to(self, keys: set[str], sources: Collection[str] | None = None) -> set[str]:
+        """Chunks of, or citing, any of the documents with these number keys (of ``sources`` only, when given)."""
+        return self._ids_with("refs", keys, sources)
+
+    def holding_clause(self, label: str, sources: Collection[str] | None = None) -> set[str]:
+        """Chunks holding part of the provision ``label`` (of ``sources`` only, when given)."""
+        return self._ids_with("clauses", [label], sources)
+
+    def chunks_of(self, sources: Collection[str]) -> set[str]:
+        return self._ids_with("sources", sources)
 
     def remove_ids(self, ids: Iterable[str]) -> None:
         removed = False
@@ -413,8 +444,18 @@ class LexicalIndex:
                 found.append((offset, segment, rows, counts))
         return found
 
-    def _ids_with(self, name: str, keys: Iterable[str]) -> set[str]:
-        return {segment.ids[row] for key in keys for _, segment, rows, _ in self._live_postings(name, key) for row in rows.tolist()}
+    def _ids_with(self, name: str, keys: Iterable[str], sources: Collection[str] | None = None) -> set[str]:
+        found = set()
+        for key in keys:
+            for _, segment, rows, _ in self._live_postings(name, key):
+                if sources is not None:
+                    rows = rows[segment.of_sources(sources)[rows]]
+                found.update(segment.ids[row] for row in rows.tolist())
+        return found
+
+    def _mask_of(self, sources: Collection[str]) -> np.ndarray:
+        """Places (in a scores array) of the live chunks of ``sources``."""
+        return np.concatenate([segment.of_sources(sources) & segment.live for segment in self.segments])
 
     # --- statistics --------------------------------------------------------------
     def _frequency(self, name: str, token: str) -> int:
@@ -455,16 +496,22 @@ class LexicalIndex:
         self._last_scores = (query, scores)
         return scores
 
-    def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
-        """(chunk id, BM25 score) of the best ``k`` chunks with a positive score; ties go by chunk id."""
+    def search(
+        self, query: str, k: int, allowed: Collection[str] | None = None, sources: Collection[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) of the best ``k`` chunks with a positive score, among the ``allowed`` chunks
+        and the chunks of ``sources`` when given; ties go by chunk id."""
         if not len(self):
             return []
         scores = self._scores(query)
+        keep = scores > 0
+        if sources is not None:
+            keep &= self._mask_of(sources)
         if allowed is None:
-            places = np.flatnonzero(scores > 0)
+            places = np.flatnonzero(keep)
         else:
             places = np.fromiter((found[0] for chunk_id in allowed if (found := self._locate(chunk_id))), np.int64)
-            places = places[scores[places] > 0]
+            places = places[keep[places]]
         if len(places) > k:
             cut = np.partition(scores[places], len(places) - k)[len(places) - k]
             places = places[scores[places] >= cut]

@@ -20,6 +20,7 @@ class ChunkMeta:
     collection: str = ""  # the access collection the document belongs to
     doc_hash: str = ""
     n_chunks: int = 0
+    pages: int = 0  # the document's page count (0: not paginated)
     chunk_index: int = 0
     title: str = ""
     date: str = ""  # ISO date, "" when unknown
@@ -50,6 +51,10 @@ class ChunkMeta:
     def openings(self) -> list[tuple[int, str]]:
         """The provisions that open inside the chunk, as (offset, label), in order."""
         return [(int(at), label) for at, _, label in (item.partition(":") for item in filter(None, self.clauses.split(";")))]
+
+    def clause_labels(self) -> list[str]:
+        """Every provision the chunk holds part of: the one it starts in and those opening inside it."""
+        return list(dict.fromkeys(label for label in (self.clause, *(name for _, name in self.openings())) if label))
 
     def clause_at(self, offset: int) -> str:
         """The provision at ``offset`` of the chunk's text ("" when the document has none)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import math
 from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass, field, replace
@@ -14,6 +15,7 @@ from ingest.clauses import clause_query
 from ingest.docnumbers import names_the_charter, query_reference_keys
 from settings import Settings
 from vectorstore.abbreviations import Abbreviations
+from vectorstore.catalogue import Admits, Catalogue
 from vectorstore.embeddings import Embedder
 from vectorstore.fusion import reciprocal_rank_fusion, weighted_fusion
 from vectorstore.lexical import LexicalIndex
@@ -24,6 +26,16 @@ from vectorstore.tokenize import has_diacritics
 
 Mode = Literal["hybrid", "dense", "lexical"]
 
+# Chroma filters a vector search by first reading the ids of every chunk its ``where`` matches (0.7 s at 100k
+# chunks for a member whose scope admits them all), so while the admitted documents hold a fair share of the
+# store, more neighbours are asked for unfiltered and the others dropped: this many times the expected need,
+# up to UNFILTERED_MOST of them. What is left is the start of what Chroma's filter would return (the nearest
+# admitted chunks, in order), so it is kept when it holds at least 1/OVERSAMPLE of the candidates asked for
+# (only the tail of the candidate list is lost, never a nearer chunk); Chroma filters only a narrow scope,
+# or when fewer are left (Chroma may also return fewer neighbours than asked among near-duplicates).
+OVERSAMPLE = 1.5
+UNFILTERED_MOST = 300
+
 
 @dataclass(frozen=True)
 class SearchFilters:
@@ -31,6 +43,20 @@ class SearchFilters:
     after: date | None = None
     before: date | None = None
     source: str | None = None  # exact source or a glob such as "*.pdf"
+
+    def admits(self, meta: ChunkMeta) -> bool:
+        """The test :meth:`Searcher._where` asks Chroma to make, made on one record (a document in the catalogue,
+        a chunk the dense search returned unfiltered)."""
+        return (
+            (not self.kind or meta.kind == self.kind)
+            and (self.after is None or meta.date_ord >= _day_number(self.after))
+            and (self.before is None or meta.date_ord <= _day_number(self.before))
+            and (not self.source or meta.source == self.source or fnmatch.fnmatch(meta.source, self.source))
+        )
+
+
+def _day_number(day: date) -> int:
+    return int(day.strftime("%Y%m%d"))
 
 
 @dataclass
@@ -71,12 +97,14 @@ class Searcher:
     candidate set before fusion, so no caller can ask for a chunk outside it."""
 
     def __init__(
-        self, settings: Settings, store: ChromaStore, embedder: Embedder, lexical: LexicalIndex, lock: RLock, scope: Scope | None = None
+        self, settings: Settings, store: ChromaStore, embedder: Embedder, lexical: LexicalIndex, catalogue: Catalogue, lock: RLock,
+        scope: Scope | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.embedder = embedder
         self.lexical = lexical
+        self.catalogue = catalogue  # shared with the indexer, like the lexical index
         self.lock = lock  # shared with the indexer
         self.scope = scope or Scope.everything()
         self.abbreviations = Abbreviations(settings.abbreviations_file)
@@ -87,16 +115,35 @@ class Searcher:
         view.scope = scope
         return view
 
+    def _admits(self, filters: SearchFilters) -> Admits:
+        return lambda meta: self.scope.admits(meta.collection) and filters.admits(meta)
+
+    def _unrestricted(self, filters: SearchFilters) -> bool:
+        return self.scope.is_everything and filters == SearchFilters()
+
+    def _admitted_sources(self, filters: SearchFilters) -> set[str] | None:
+        """The documents a search may return (None: every one in the catalogue)."""
+        return None if self._unrestricted(filters) else self.catalogue.sources(self._admits(filters))
+
+    def _gate(self, hits: Iterable[SearchHit], filters: SearchFilters) -> list[SearchHit]:
+        """The hits whose own metadata the scope and filters admit. The catalogue narrows the search; this decides,
+        on the record each chunk carries, so a chunk the catalogue does not know can never pass."""
+        if self._unrestricted(filters):
+            return list(hits)
+        admits = self._admits(filters)
+        return [hit for hit in hits if admits(hit.meta)]
+
     def _where(self, filters: SearchFilters) -> dict | None:
+        """The Chroma ``where`` of the scope and filters: :meth:`SearchFilters.admits` is the same test in Python."""
         clauses: list[dict] = [where] if (where := self.scope.where()) else []
         if filters.kind:
             clauses.append({"kind": filters.kind})
         if filters.after:
-            clauses.append({"date_ord": {"$gte": int(filters.after.strftime("%Y%m%d"))}})
+            clauses.append({"date_ord": {"$gte": _day_number(filters.after)}})
         if filters.before:
-            clauses.append({"date_ord": {"$lte": int(filters.before.strftime("%Y%m%d"))}})
+            clauses.append({"date_ord": {"$lte": _day_number(filters.before)}})
         if filters.source:
-            matching = [s for s in self.store.sources(self.scope.where()) if s == filters.source or fnmatch.fnmatch(s, filters.source)]
+            matching = [meta.source for meta in self.catalogue.documents(self._admits(SearchFilters(source=filters.source)))]
             clauses.append({"source": {"$in": matching or [filters.source]}})
         if not clauses:
             return None
@@ -108,26 +155,27 @@ class Searcher:
 
     def _search(self, query: str, k: int | None, filters: SearchFilters | None, mode: Mode) -> list[SearchHit]:
         k = k or self.settings.search_k
-        where = self._where(filters or SearchFilters())
+        filters = filters or SearchFilters()
+        sources = self._admitted_sources(filters)
         expanded = self.abbreviations.expand(query)
-        allowed = set(self.store.all_ids(where)) if where and mode != "dense" else None
         query_vector = None
         found: dict[str, SearchHit] = {}
         if mode != "lexical":
             query_vector = self.embedder.embed_query(expanded)
-            for chunk_id, similarity, text, metadata in self.store.query(query_vector, max(k, self.settings.dense_candidates), where):
+            for chunk_id, similarity, text, metadata in self._dense(query_vector, max(k, self.settings.dense_candidates), filters, sources):
                 found[chunk_id] = SearchHit(chunk_id, similarity, text, metadata, similarity)
             if mode == "dense":
                 return list(found.values())[:k]
-        lexical = self.lexical.search(expanded, max(k, self.settings.lexical_candidates), allowed)
+        lexical = self.lexical.search(expanded, max(k, self.settings.lexical_candidates), sources=sources)
         if mode == "lexical":
             hits = self._fetch([chunk_id for chunk_id, _ in lexical[:k]], None)
-            return [replace(hits[chunk_id], score=score) for chunk_id, score in lexical[:k]]
-        named = self._named_documents(expanded, allowed, found.keys())
-        clause_rank = self._named_clause(query, where)
+            return self._gate((replace(hits[chunk_id], score=score) for chunk_id, score in lexical[:k]), filters)
+        named = self._named_documents(expanded, sources, found.keys())
+        clause_rank = self._named_clause(query, sources, {hit.meta.source for hit in found.values()})
         dense_order = list(found)
         candidates = list(dict.fromkeys([*dense_order, *(chunk_id for chunk_id, _ in lexical), *sorted(named), *clause_rank]))
         found.update(self._fetch([chunk_id for chunk_id in candidates if chunk_id not in found], query_vector))
+        candidates = [hit.id for hit in self._gate((found[chunk_id] for chunk_id in candidates), filters)]
         if self.settings.fusion == "weighted":
             dense_scores = {chunk_id: found[chunk_id].similarity or 0.0 for chunk_id in candidates}
             share = self.settings.dense_share if has_diacritics(query) else self.settings.dense_share_unaccented
@@ -141,47 +189,58 @@ class Searcher:
         )[:k]
         return [replace(found[chunk_id], score=fused.get(chunk_id, 0.0)) for chunk_id in best]
 
-    def catalogue(self) -> list[ChunkMeta]:
+    def _dense(self, query_vector: Any, n: int, filters: SearchFilters, sources: set[str] | None) -> list[tuple[str, float, str, dict]]:
+        """The ``n`` nearest chunks the scope and filters admit (see :data:`OVERSAMPLE`)."""
+        if self._unrestricted(filters):
+            return self.store.query(query_vector, n)
+        admitted_chunks = self.catalogue.chunk_count if sources is None else self.catalogue.chunks_of(sources)
+        share = admitted_chunks / max(self.catalogue.chunk_count, 1)
+        wanted = math.ceil(n / share * OVERSAMPLE) if share else UNFILTERED_MOST + 1
+        if wanted <= UNFILTERED_MOST:
+            admits = self._admits(filters)  # on each chunk's own metadata: the record access is decided by
+            rows = [row for row in self.store.query(query_vector, wanted) if admits(ChunkMeta.from_chroma(row[3]))]
+            if len(rows) * OVERSAMPLE >= min(n, admitted_chunks):
+                return rows[:n]
+        return self.store.query(query_vector, n, self._where(filters))
+
+    def documents(self) -> list[ChunkMeta]:
         """One record per document the scope admits (its first chunk's metadata): numbers, dates, relations."""
-        first = {"chunk_index": 0}
-        scope = self.scope.where()
-        return [ChunkMeta.from_chroma(raw) for _, _, raw in self.store.all_chunks({"$and": [scope, first]} if scope else first)]
+        return self.catalogue.documents(lambda meta: self.scope.admits(meta.collection))
 
     def refers_to(self, keys: set[str]) -> bool:
         """Whether any chunk the scope admits is, or cites, a document with one of these number keys."""
-        ids = self.lexical.referring_to(keys)
-        return bool(ids) and (self.scope.is_everything or bool(set(self.store.all_ids(self.scope.where())) & ids))
+        return bool(self.lexical.referring_to(keys, self._admitted_sources(SearchFilters())))
 
-    def _named_clause(self, query: str, where: dict | None) -> dict[str, int]:
+    def _named_clause(self, query: str, sources: set[str] | None, found_in: set[str]) -> dict[str, int]:
         """Chunks of the clause a question names ("điểm 4.3.1 Quy định 294"): 2 for those holding its
-        opening (its number and first words), 1 for those continuing it; only in the document named with it."""
+        opening (its number and first words), 1 for those continuing it; only in the document named with it.
+        Named without a document, a clause held by many documents is looked for in those the search found."""
         named = clause_query(query)
         if named is None:
             return {}
         label, number = named
+        numbered = self.catalogue.sources(
+            lambda meta: (sources is None or meta.source in sources)
+            and (not number or meta.number.split("-")[0].lstrip("0") == number.lstrip("0"))
+        )
+        ids = self.lexical.holding_clause(label, numbered)
+        if not number and len(ids) > self.settings.lexical_candidates:
+            ids = self.lexical.holding_clause(label, found_in if numbered is None else found_in & numbered)
         rank: dict[str, int] = {}
-        for clause_where in ({"clause": label}, {"clauses": {"$ne": ""}}):
-            combined = {"$and": [where, clause_where]} if where else clause_where
-            for chunk_id, text, raw in self.store.all_chunks(combined):
-                meta = ChunkMeta.from_chroma(raw)
-                if number and meta.number.split("-")[0].lstrip("0") != number.lstrip("0"):
-                    continue
-                opens = label in {name for _, name in meta.openings()} or (
-                    meta.clause == label and text.startswith(label.split("(")[0])
-                )
-                if opens or meta.clause == label:
-                    rank[chunk_id] = max(rank.get(chunk_id, 0), 2 if opens else 1)
+        for chunk_id, (text, raw) in self.store.get(sorted(ids)).items():
+            meta = ChunkMeta.from_chroma(raw)
+            opens = label in {name for _, name in meta.openings()} or (meta.clause == label and text.startswith(label.split("(")[0]))
+            rank[chunk_id] = 2 if opens else 1
         return rank
 
-    def _named_documents(self, query: str, allowed: set[str] | None, dense_ids: Iterable[str]) -> set[str]:
+    def _named_documents(self, query: str, sources: set[str] | None, dense_ids: Iterable[str]) -> set[str]:
         """Candidate chunks of, or citing, a document the query names: by number ("QĐ 294"), or the Charter
         ("theo Điều lệ Đảng"), which members name by title and which has no number."""
         keys = query_reference_keys(query)
-        about = self.lexical.referring_to(keys) if keys else set()
+        about = self.lexical.referring_to(keys, sources) if keys else set()
         if names_the_charter(query):
-            about |= set(self.store.all_ids({"kind": "charter"}))
-        if allowed is not None:
-            about &= allowed
+            charters = {meta.source for meta in self.catalogue.documents(lambda meta: meta.kind == "charter")}
+            about |= self.lexical.chunks_of(charters if sources is None else charters & sources)
         if not about:
             return set()
         matching = {chunk_id for chunk_id, _ in self.lexical.search(query, self.settings.lexical_candidates, about)}

@@ -76,9 +76,8 @@ class ChromaStore:
             state[str(metadata["doc_hash"])] = state.get(str(metadata["doc_hash"]), 0) + 1
         return state
 
-    def sources(self, where: dict | None = None) -> list[str]:
-        found = self._get(where=where, include=["metadatas"])
-        return sorted({str(metadata["source"]) for metadata in found["metadatas"] or []})
+    def metadatas(self, where: dict | None = None) -> list[dict]:
+        return self._get(where=where, include=["metadatas"])["metadatas"]
 
     def sources_with_hash(self, doc_hash: str) -> set[str]:
         """Sources whose stored content is exactly this (same text, same chunking)."""
