@@ -30,9 +30,6 @@ class Catalogue:
     def read(cls, store: ChromaStore) -> Catalogue:
         return cls(ChunkMeta.from_chroma(raw) for raw in store.metadatas({"chunk_index": 0}))
 
-    def __len__(self) -> int:
-        return len(self._documents)
-
     @property
     def chunk_count(self) -> int:
         return self._chunks
