@@ -205,7 +205,7 @@ class Searcher:
 
     def documents(self) -> list[ChunkMeta]:
         """One record per document the scope admits (its first chunk's metadata): numbers, dates, relations."""
-        return self.catalogue.documents(lambda meta: self.scope.admits(meta.collection))
+        return self.catalogue.documents(self._admits(SearchFilters()))
 
     def refers_to(self, keys: set[str]) -> bool:
         """Whether any chunk the scope admits is, or cites, a document with one of these number keys."""
@@ -219,9 +219,8 @@ class Searcher:
         if named is None:
             return {}
         label, number = named
-        numbered = self.catalogue.sources(
-            lambda meta: (sources is None or meta.source in sources)
-            and (not number or meta.number.split("-")[0].lstrip("0") == number.lstrip("0"))
+        numbered = sources if not number else self.catalogue.sources(
+            lambda meta: (sources is None or meta.source in sources) and meta.number.split("-")[0].lstrip("0") == number.lstrip("0")
         )
         ids = self.lexical.holding_clause(label, numbered)
         if not number and len(ids) > self.settings.lexical_candidates:
