@@ -144,6 +144,11 @@ class Settings(BaseSettings):
         return self.data_dir / "lexical"
 
     @property
+    def catalogue_path(self) -> Path:
+        """One file per collection: its documents' records, so a start-up need not read them from Chroma."""
+        return self.data_dir / "catalogue"
+
+    @property
     def library_dir(self) -> Path:
         """Uploaded originals, one folder per collection."""
         return self.data_dir / "library"

@@ -11,16 +11,28 @@ from tests.helpers import write_encrypted_pdf, write_pdf
 from vectorstore import Catalogue, ChromaStore, Index, Scope, open_index
 from vectorstore import search as search_module
 from vectorstore.lexical import TOKENS_VERSION, Passage
+from vectorstore.records import ChunkMeta
 from vectorstore.search import SearchFilters
 
 ARTICLE = "Chi bộ Văn phòng tổ chức Đại hội\n\nNgày 20/5/2025, Chi bộ Văn phòng tổ chức Đại hội nhiệm kỳ 2025–2027 với 15 đảng viên."
 OTHER = "Hội nghị tổng kết\n\nChiều ngày 12/01/2024, Đảng bộ Trường tổng kết công tác Đảng năm 2023, kết nạp 07 đảng viên mới."
 
 
+def _saved(index: Index) -> list[ChunkMeta] | None:
+    """The catalogue as saved for the next start-up, by source; None when no file describes the store."""
+    if index.catalogue.path is None or not index.catalogue.path.exists():
+        return None
+    saved = json.loads(index.catalogue.path.read_text(encoding="utf-8"))
+    assert saved["chunks"] == index.store.count()
+    return sorted((ChunkMeta(**fields) for fields in saved["documents"]), key=lambda meta: meta.source)
+
+
 def _sources(index: Index) -> list[str]:
-    """The documents in Chroma, once the in-memory catalogue is checked to hold exactly them, as read afresh."""
+    """The documents in Chroma, once the in-memory catalogue (and the saved one, if any) is checked to hold exactly
+    them, as read afresh."""
     stored = sorted({metadata["source"] for metadata in index.store.metadatas()})
     assert index.catalogue.documents() == Catalogue.read(index.store).documents()
+    assert _saved(index) in (None, index.catalogue.documents())
     assert [meta.source for meta in index.catalogue.documents()] == stored
     assert index.catalogue.chunk_count == index.store.count()
     return stored
@@ -279,3 +291,39 @@ def test_a_chunk_the_catalogue_does_not_know_never_reaches_a_scoped_reader(fresh
         assert "secret-0" in {hit.id for hit in fresh_index.searcher.search(secret, 5, mode=mode)}, mode  # it is findable
         assert "secret-0" not in {hit.id for hit in public.search(secret, 5, mode=mode)}, mode
         assert "secret-0" not in {hit.id for hit in public.search(secret, 5, SearchFilters(source="*.txt"), mode)}, mode
+
+
+def test_start_up_reads_the_saved_catalogue_instead_of_every_first_chunk(fresh_settings, embedder, monkeypatch) -> None:
+    index = _both_articles_ingested(fresh_settings, embedder)
+    assert _saved(index) == index.catalogue.documents() and len(index.catalogue.documents()) == 2
+    assert index.indexer.move("b.txt", "noi-bo") > 0 and index.indexer.remove("a.txt")
+    expected = index.catalogue.documents()
+    assert _saved(index) == expected and expected[0].collection == "noi-bo"
+    monkeypatch.setattr(ChromaStore, "metadatas", lambda *_: pytest.fail("start-up read the first chunks from Chroma"))
+    assert open_index(fresh_settings, embedder).catalogue.documents() == expected
+
+
+def test_a_change_interrupted_after_the_store_changed_fake_crash_leaves_no_saved_catalogue(fresh_settings, embedder, monkeypatch) -> None:
+    """A move changes no chunk count, so only deleting the file before the store changes keeps the next start-up
+    from trusting a catalogue that still puts the document in its old collection."""
+    index = _both_articles_ingested(fresh_settings, embedder)
+    monkeypatch.setattr(Catalogue, "move", lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        index.indexer.move("b.txt", "noi-bo")
+    index.catalogue.save(index.store)  # a later save in the same process must not bless the doubtful catalogue
+    assert _saved(index) is None
+    monkeypatch.undo()
+    reopened = open_index(fresh_settings, embedder)
+    assert {meta.source: meta.collection for meta in reopened.catalogue.documents()}["b.txt"] == "noi-bo"
+    assert _sources(reopened) == ["a.txt", "b.txt"] and _saved(reopened) == reopened.catalogue.documents()
+
+
+def test_a_saved_catalogue_that_no_longer_counts_the_stored_chunks_is_read_again(fresh_settings, embedder) -> None:
+    """Chunks written or deleted behind the indexer's back (another tool, a restore) change the count the file was
+    saved for."""
+    index = _both_articles_ingested(fresh_settings, embedder)
+    removed = index.store.delete_source("a.txt")
+    index.lexical.remove_ids(removed)
+    index.lexical.save()
+    assert index.catalogue.path.exists()  # still saved for two documents and the chunks of both
+    assert [meta.source for meta in open_index(fresh_settings, embedder).catalogue.documents()] == ["b.txt"]

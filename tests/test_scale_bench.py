@@ -31,6 +31,7 @@ def test_scale_benchmark_fills_measures_and_ingests(base_settings, embedder, tmp
     assert 0 < row["search_without_embedding_p50_s"] < row["search_warm_p50_s"]
     assert 0 < row["search_member_p50_s"] <= row["search_member_p95_s"] and 0 < row["search_clause_p50_s"] <= row["search_clause_p95_s"]
     assert row["member_documents_s"] > 0
+    assert row["open_index_after_writes_s"] > 0 and row["open_index_s"] > 0
     assert row["new_doc_chunks"] > 0 and row["new_doc_found"] == 1
     assert 0 < row["ingest_lexical_save_s"] < row["ingest_one_doc_s"]
     assert row["lexical_mib"] > 0 and row["chroma_mib"] > 0 and row["bm25_load_s"] > 0

@@ -178,6 +178,7 @@ class Indexer:
                 (report.replaced if row.status == "replaced" else report.added).append(document.source)
         with self.lock:
             self.lexical.save()
+            self.catalogue.save(self.store)
         return report
 
     def _refresh_metadata(self, document: PreparedDocument, collection: str) -> None:
@@ -188,26 +189,31 @@ class Indexer:
             return
         kept = (first[1].get("collection") or collection, first[1].get("added_by", ""), first[1].get("added_at", ""))
         if chunk_metadata(document, 0, *kept).to_chroma() != {key: first[1].get(key) for key in first[1]}:
-            self.store.update_metadata(
-                [c.id for c in document.chunks], [chunk_metadata(document, i, *kept).to_chroma() for i in range(len(document.chunks))]
-            )
-            with self.lock:
-                self.catalogue.put(chunk_metadata(document, 0, *kept))
+            with self.catalogue.changing():
+                self.store.update_metadata(
+                    [c.id for c in document.chunks], [chunk_metadata(document, i, *kept).to_chroma() for i in range(len(document.chunks))]
+                )
+                with self.lock:
+                    self.catalogue.put(chunk_metadata(document, 0, *kept))
 
     def remove(self, source: str) -> list[str]:
         """Delete a document's chunks from the store and the lexical index; returns their ids."""
         with self.lock:
-            removed = self.store.delete_source(source)
-            self.lexical.remove_ids(removed)
-            self.catalogue.drop(source)
+            with self.catalogue.changing():
+                removed = self.store.delete_source(source)
+                self.lexical.remove_ids(removed)
+                self.catalogue.drop(source)
             self.lexical.save()
+            self.catalogue.save(self.store)
         return removed
 
     def move(self, source: str, collection: str) -> int:
         """Put a document in another access collection (no re-embedding); returns how many chunks moved."""
         with self.lock:
-            moved = self.store.move_source(source, collection)
-            self.catalogue.move(source, collection)
+            with self.catalogue.changing():
+                moved = self.store.move_source(source, collection)
+                self.catalogue.move(source, collection)
+            self.catalogue.save(self.store)
         return moved
 
     def adopt_unassigned(self) -> int:
@@ -242,6 +248,7 @@ class Indexer:
             self.lexical.remove_ids(self.lexical.chunk_ids() - stored)
             self.catalogue.reset(firsts.values())
             self.lexical.save()
+            self.catalogue.save(self.store)
 
     def _embedded(self, documents: Sequence[PreparedDocument], embedded: Callable[[int], None]) -> Iterator[np.ndarray]:
         """Each document's chunk vectors, in order, as soon as its last chunk is embedded; ``embedded`` hears
@@ -261,23 +268,25 @@ class Indexer:
 
     def _write(self, document: PreparedDocument, vectors: np.ndarray, collection: str, added_by: str, added_at: str) -> None:
         chunks = document.chunks
-        self.store.upsert(
-            [c.id for c in chunks],
-            [c.text for c in chunks],
-            vectors,
-            [chunk_metadata(document, position, collection, added_by, added_at).to_chroma() for position in range(len(chunks))],
-        )
-        with self.lock:
-            stale = self.store.delete_stale(document.source, document.doc_hash)
-            self.lexical.replace_source(document.source, passages(document), stale, document_keys(document.meta.number))
-            self.catalogue.put(chunk_metadata(document, 0, collection, added_by, added_at))
+        with self.catalogue.changing():
+            self.store.upsert(
+                [c.id for c in chunks],
+                [c.text for c in chunks],
+                vectors,
+                [chunk_metadata(document, position, collection, added_by, added_at).to_chroma() for position in range(len(chunks))],
+            )
+            with self.lock:
+                stale = self.store.delete_stale(document.source, document.doc_hash)
+                self.lexical.replace_source(document.source, passages(document), stale, document_keys(document.meta.number))
+                self.catalogue.put(chunk_metadata(document, 0, collection, added_by, added_at))
 
     def _prune(self, collection: str) -> list[str]:
         """Remove the documents of ``collection`` whose files are gone (other collections are not touched)."""
         removed = []
         for meta in self.catalogue.documents(lambda meta: meta.collection == collection):
             if not self.settings.source_path(meta.source).exists():
-                self.lexical.remove_ids(self.store.delete_source(meta.source))
-                self.catalogue.drop(meta.source)
+                with self.catalogue.changing():
+                    self.lexical.remove_ids(self.store.delete_source(meta.source))
+                    self.catalogue.drop(meta.source)
                 removed.append(meta.source)
         return removed
