@@ -233,12 +233,13 @@ class Assistant:
 
     def _ruling(self, standalone: str, grounds: list[Ground], ticket: Ticket, started: float) -> Generator[str | Preview | Queued, None, CheckedAnswer]:
         """The board's form: căn cứ and verbatim words at once, then the model's "Như vậy, …", checked."""
-        yield Preview(ruling.head(standalone, grounds), ruling.citations(grounds), kept=True)
+        cited = ruling.citations(grounds)
+        yield Preview(ruling.head(standalone, grounds), cited, kept=True)
         messages = self._messages(self.apply_prompt, grounds="\n".join(g.line() for g in grounds), question=standalone)
         written = Written()
         yield from self._kept(self._in_turn(ticket, messages, lambda m: self.backend.reading(m, self.settings.llm_max_tokens)), written)
         reading, flags = ruling.checked_reading(standalone, grounds, written.text)
-        return CheckedAnswer(ruling.assemble(standalone, grounds, reading), ruling.citations(grounds), flags, [],
+        return CheckedAnswer(ruling.assemble(standalone, grounds, reading), cited, flags, [],
                              first_token_seconds=written.since(started))
 
     def _free_answer(self, standalone: str, hits: list[SearchHit], ticket: Ticket, started: float) -> Generator[str | Preview | Queued, None, CheckedAnswer | None]:

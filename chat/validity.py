@@ -87,17 +87,22 @@ def named_documents(question: str, searcher: Searcher) -> NamedDocuments:
     for key in sorted(keys):
         if key in held or any(r.named == _display(key, question) for r in redirects):
             continue
-        replacing = [(relation, meta) for meta in catalogue for relation in meta.relation_list()
-                     if relation.verb in REPLACING and key in reference_keys(relation.target)]
-        named = from_key(key)
-        repealing = [(relation, meta) for meta in catalogue for relation in meta.relation_list()
-                     if relation.covers(named) and _earlier(named, dated.get(key), meta)]
-        if replacing or repealing:
-            relation, meta = (replacing or repealing)[0]
+        if superseding := _superseding({key}, from_key(key), dated.get(key), catalogue):
+            relation, meta = superseding[0]
             redirects.append(Redirect(_display(key, question), relation, meta, dated.get(key)))
         elif key in written_in_full and not searcher.refers_to({key}):
             missing.append(_display(key, question))
     return NamedDocuments(redirects, missing)
+
+
+def _superseding(keys: set[str], named: DocNumber | None, named_date: date | None, catalogue: list[ChunkMeta]) -> list[tuple[Relation, ChunkMeta]]:
+    """The library documents that take a text out of force, with how: those replacing or repealing it by number
+    first, then those repealing every earlier conflicting text of its series."""
+    relations = [(relation, meta) for meta in catalogue for relation in meta.relation_list()]
+    by_number = [(relation, meta) for relation, meta in relations if relation.verb in REPLACING and keys & reference_keys(relation.target)]
+    general = [(relation, meta) for relation, meta in relations
+               if named is not None and relation.covers(named) and _earlier(named, named_date, meta)]
+    return by_number + general
 
 
 def _earlier(named: DocNumber, named_date: date | None, than: ChunkMeta) -> bool:
@@ -113,16 +118,14 @@ def superseded_notes(numbers: list[str], searcher: Searcher) -> list[str]:
     """A note for each cited document that another library document replaces or repeals."""
     notes = []
     catalogue = searcher.documents()
-    dates = {meta.number: meta.date for meta in catalogue if meta.number and meta.date}
+    dates = {meta.number: date.fromisoformat(meta.date) for meta in catalogue if meta.number and meta.date}
     for number in dict.fromkeys(n for n in numbers if n):
-        keys = reference_keys(number)
         cited = parse_numbers(number)
-        for meta in catalogue:
-            for relation in meta.relation_list():
-                if relation.verb in REPLACING and keys & reference_keys(relation.target):
-                    notes.append(f"Văn bản {number} được trích dẫn đã bị {relation.verb} bởi {meta.number}; "
-                                 "hãy đối chiếu văn bản đang có hiệu lực.")
-                elif cited and relation.covers(cited[0]) and meta.date and dates.get(number, meta.date) < meta.date:
-                    notes.append(f"{meta.number} bãi bỏ các văn bản cùng loại ban hành trước đây trái với nội dung của nó; "
-                                 f"những nội dung của {number} trái với {meta.number} không còn hiệu lực.")
+        for relation, meta in _superseding(reference_keys(number), cited[0] if cited else None, dates.get(number), catalogue):
+            if relation.is_general:
+                notes.append(f"{meta.number} bãi bỏ các văn bản cùng loại ban hành trước đây trái với nội dung của nó; "
+                             f"những nội dung của {number} trái với {meta.number} không còn hiệu lực.")
+            else:
+                notes.append(f"Văn bản {number} được trích dẫn đã bị {relation.verb} bởi {meta.number}; "
+                             "hãy đối chiếu văn bản đang có hiệu lực.")
     return notes

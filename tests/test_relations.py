@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from access import LOCAL_ADMIN
+from chat.validity import superseded_notes
 from ingest import prepare
 from ingest.dates import reference_dates
 from ingest.docnumbers import from_key
@@ -106,3 +107,19 @@ def test_documents_relations_command(corpus_settings, corpus_index) -> None:
     assert "06-HD/TW" in result.stdout and "thay thế 01-HD/TW (không có trong thư viện)" in result.stdout
     assert "có hiệu lực từ 2025-07-01" in result.stdout
     assert "bãi bỏ các văn bản số …-QĐ/TW ban hành trước đây trái với văn bản này" in result.stdout
+
+
+def test_a_cited_text_that_another_library_text_replaces_or_repeals_gets_a_note(fresh_settings, fresh_index) -> None:
+    texts = {
+        "hd-01.txt": "HƯỚNG DẪN\nSố 01-HD/TW\nHà Nội, ngày 28 tháng 9 năm 2021\n\nKiểm tra kỹ thuật thẻ đảng viên do Ban Tổ chức Trung ương hướng dẫn.",
+        "hd-06.txt": "HƯỚNG DẪN\nSố 06-HD/TW\nHà Nội, ngày 09 tháng 6 năm 2025\n\nHướng dẫn này thay thế Hướng dẫn số 01-HD/TW, ngày 28/9/2021 của Ban Bí thư.",
+        "qd-24.txt": "QUY ĐỊNH\nSố 24-QĐ/TW\nHà Nội, ngày 30 tháng 7 năm 2021\n\nNgười vào Đảng phải tốt nghiệp trung học cơ sở.",
+        "qd-294.txt": "QUY ĐỊNH\nSố 294-QĐ/TW\nHà Nội, ngày 26 tháng 5 năm 2025\n\nCác quy định trước đây trái với nội dung Quy định này đều bãi bỏ.",
+    }
+    for name, text in texts.items():
+        (fresh_settings.corpus_dir / name).write_text(text, encoding="utf-8")
+    fresh_index.indexer.sync([fresh_settings.corpus_dir])
+    assert {meta.number for meta in fresh_index.searcher.documents()} == {"01-HD/TW", "06-HD/TW", "24-QĐ/TW", "294-QĐ/TW"}
+    replaced, repealed = superseded_notes(["01-HD/TW", "24-QĐ/TW", "06-HD/TW", "294-QĐ/TW", "01-HD/TW"], fresh_index.searcher)
+    assert "01-HD/TW" in replaced and "thay thế" in replaced and "06-HD/TW" in replaced
+    assert repealed.startswith("294-QĐ/TW bãi bỏ") and "những nội dung của 24-QĐ/TW" in repealed

@@ -67,6 +67,7 @@ Progress = Callable[[str, float], None]  # (stage: "reading" | "embedding", frac
 def chunk_metadata(document: PreparedDocument, chunk_index: int, collection: str, added_by: str = "", added_at: str = "") -> ChunkMeta:
     chunk = document.chunks[chunk_index]
     meta = document.meta
+    clause, clauses = document.chunk_clauses(chunk)
     return ChunkMeta(
         source=document.source,
         collection=collection,
@@ -93,14 +94,20 @@ def chunk_metadata(document: PreparedDocument, chunk_index: int, collection: str
         added_at=added_at,
         relations=";".join(relation.encode() for relation in document.relations),
         in_force=document.in_force.isoformat() if document.in_force else "",
-        clause=document.chunk_clauses(chunk)[0],
-        clauses=document.chunk_clauses(chunk)[1],
+        clause=clause,
+        clauses=clauses,
     )
 
 
-def passages(document: PreparedDocument) -> list[Passage]:
+def document_metadata(document: PreparedDocument, collection: str, added_by: str = "", added_at: str = "") -> list[ChunkMeta]:
+    """Every chunk's metadata, in order: what Chroma stores, the lexical index's clause keys and the catalogue entry
+    all come from this one list."""
+    return [chunk_metadata(document, position, collection, added_by, added_at) for position in range(len(document.chunks))]
+
+
+def passages(document: PreparedDocument, metadata: Sequence[ChunkMeta]) -> list[Passage]:
     """The document's chunks as the lexical index takes them, with the provisions each holds part of."""
-    return [Passage(chunk.id, chunk.text, chunk_metadata(document, position, "").clause_labels()) for position, chunk in enumerate(document.chunks)]
+    return [Passage(chunk.id, chunk.text, meta.clause_labels()) for chunk, meta in zip(document.chunks, metadata, strict=True)]
 
 
 def document_keys(number: str) -> set[str]:
@@ -159,7 +166,7 @@ class Indexer:
                     self.move(result.source, collection)
                     report.moved.append(result.source)
                 with self.lock:
-                    self.lexical.ensure(result.source, passages(result), document_keys(result.meta.number))
+                    self.lexical.ensure(result.source, passages(result, document_metadata(result, collection)), document_keys(result.meta.number))
                 continue
             row.status = "replaced" if state else "added"
             pending.append((result, row))
@@ -189,12 +196,11 @@ class Indexer:
             return
         kept = (first[1].get("collection") or collection, first[1].get("added_by", ""), first[1].get("added_at", ""))
         if chunk_metadata(document, 0, *kept).to_chroma() != {key: first[1].get(key) for key in first[1]}:
+            metadata = document_metadata(document, *kept)
             with self.catalogue.changing():
-                self.store.update_metadata(
-                    [c.id for c in document.chunks], [chunk_metadata(document, i, *kept).to_chroma() for i in range(len(document.chunks))]
-                )
+                self.store.update_metadata([c.id for c in document.chunks], [meta.to_chroma() for meta in metadata])
                 with self.lock:
-                    self.catalogue.put(chunk_metadata(document, 0, *kept))
+                    self.catalogue.put(metadata[0])
 
     def remove(self, source: str) -> list[str]:
         """Delete a document's chunks from the store and the lexical index; returns their ids."""
@@ -268,17 +274,13 @@ class Indexer:
 
     def _write(self, document: PreparedDocument, vectors: np.ndarray, collection: str, added_by: str, added_at: str) -> None:
         chunks = document.chunks
+        metadata = document_metadata(document, collection, added_by, added_at)
         with self.catalogue.changing():
-            self.store.upsert(
-                [c.id for c in chunks],
-                [c.text for c in chunks],
-                vectors,
-                [chunk_metadata(document, position, collection, added_by, added_at).to_chroma() for position in range(len(chunks))],
-            )
+            self.store.upsert([c.id for c in chunks], [c.text for c in chunks], vectors, [meta.to_chroma() for meta in metadata])
             with self.lock:
                 stale = self.store.delete_stale(document.source, document.doc_hash)
-                self.lexical.replace_source(document.source, passages(document), stale, document_keys(document.meta.number))
-                self.catalogue.put(chunk_metadata(document, 0, collection, added_by, added_at))
+                self.lexical.replace_source(document.source, passages(document, metadata), stale, document_keys(document.meta.number))
+                self.catalogue.put(metadata[0])
 
     def _prune(self, collection: str) -> list[str]:
         """Remove the documents of ``collection`` whose files are gone (other collections are not touched)."""
