@@ -193,7 +193,8 @@ def _copy_date(meta: ChunkMeta, copy: int) -> str:
 
 
 def _copy_document(real: RealDocument, copy: int, limit: int) -> Iterator[Copy]:
-    """The first ``limit`` chunks of synthetic document number ``copy``, a variation of ``real``."""
+    """The first ``limit`` chunks of synthetic document number ``copy``, a variation of ``real``: a whole document of
+    that many chunks (its chunk count says so), as the Indexer would have written it."""
     source = f"synthetic/doc-{copy:06d}.txt"
     doc_hash = hashlib.sha256(source.encode()).hexdigest()
     chunks = real.chunks[:limit]
@@ -204,7 +205,8 @@ def _copy_document(real: RealDocument, copy: int, limit: int) -> Iterator[Copy]:
     for chunk, vector in zip(chunks, vectors, strict=True):
         text, accented, folded = _vary(chunk, copy)
         collection = RESTRICTED if copy % RESTRICTED_EVERY == RESTRICTED_EVERY - 1 else chunk.meta.collection
-        meta = replace(chunk.meta, source=source, doc_hash=doc_hash, date=_copy_date(chunk.meta, copy), number="", collection=collection)
+        meta = replace(chunk.meta, source=source, doc_hash=doc_hash, n_chunks=len(chunks), date=_copy_date(chunk.meta, copy), number="",
+                       collection=collection)
         entry: Entry = {"source": source, "accented": accented, "folded": folded, "refs": list(chunk.refs),
                         "clauses": meta.clause_labels()}
         yield Copy(f"synthetic-{copy:06d}-{chunk.meta.chunk_index:04d}", text, vector, meta.to_chroma(), entry)
@@ -397,6 +399,7 @@ def _measure(settings: Settings, embedder: Embedder, questions: Sequence[str], c
     index, opening = _open(settings, embedder)
     row |= opening
     row["chunks"] = index.store.count()
+    row["catalogue_chunks"] = index.catalogue.chunk_count  # equal when the copies are whole documents: a restart reads the saved catalogue
     row |= _search_latencies(index, questions)
     row |= _ingest_one(index, settings.corpus_dir, corpus.new_document_text, size)
     del index
