@@ -22,9 +22,10 @@ def _saved(index: Index) -> list[ChunkMeta] | None:
     """The catalogue as saved for the next start-up, by source; None when no file describes the store."""
     if index.catalogue.path is None or not index.catalogue.path.exists():
         return None
-    saved = json.loads(index.catalogue.path.read_text(encoding="utf-8"))
-    assert saved["chunks"] == index.store.count()
-    return sorted((ChunkMeta(**fields) for fields in saved["documents"]), key=lambda meta: meta.source)
+    saved = sorted((ChunkMeta(**fields) for fields in json.loads(index.catalogue.path.read_text(encoding="utf-8"))["documents"]),
+                   key=lambda meta: meta.source)
+    assert sum(meta.n_chunks for meta in saved) == index.store.count()
+    return saved
 
 
 def _sources(index: Index) -> list[str]:

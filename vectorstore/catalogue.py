@@ -56,7 +56,7 @@ class Catalogue:
             saved = json.loads(path.read_text(encoding="utf-8"))
             if saved["format"] == FORMAT and saved["collection"] == str(store.collection.id):
                 catalogue = cls((ChunkMeta(**fields) for fields in saved["documents"]), path)
-                if catalogue.chunk_count == saved["chunks"] == store.count():
+                if catalogue.chunk_count == store.count():
                     catalogue.dirty = False
                     return catalogue
         except (OSError, ValueError, KeyError, TypeError):
@@ -67,8 +67,8 @@ class Catalogue:
 
     @contextmanager
     def changing(self) -> Iterator[None]:
-        """Around a change of the store and of this catalogue: the saved file no longer describes the store, so it
-        goes first, and no save happens until every change under way is done."""
+        """Around a change of the store and of this catalogue (every put, drop and move happens inside one): the saved
+        file no longer describes the store, so it goes first, and no save happens until every change under way is done."""
         with self._guard:
             self._changing += 1
             self.dirty = True
@@ -91,7 +91,7 @@ class Catalogue:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             staging = self.path.with_name(f"{self.path.name}.tmp")
             documents = [asdict(meta) for meta in self._documents.values()]
-            saved = {"format": FORMAT, "collection": str(store.collection.id), "chunks": self._chunks, "documents": documents}
+            saved = {"format": FORMAT, "collection": str(store.collection.id), "documents": documents}
             staging.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
             os.replace(staging, self.path)
             self.dirty = False
@@ -120,16 +120,13 @@ class Catalogue:
 
     def put(self, first_chunk: ChunkMeta) -> None:
         self.drop(first_chunk.source)
-        self.dirty = True
         self._documents[first_chunk.source] = first_chunk
         self._chunks += first_chunk.n_chunks
 
     def drop(self, source: str) -> None:
         if (gone := self._documents.pop(source, None)) is not None:
             self._chunks -= gone.n_chunks
-            self.dirty = True
 
     def move(self, source: str, collection: str) -> None:
         if (meta := self._documents.get(source)) is not None:
             self._documents[source] = replace(meta, collection=collection)
-            self.dirty = True
