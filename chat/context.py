@@ -52,7 +52,9 @@ def format_context(question: str, hits: list[SearchHit], lexical: LexicalIndex, 
             continue
         meta = hit.meta
         passage = redact_instructions(hit.text if kept is None else excerpt(hit.text, kept[n]))
-        # An excerpt loses the heading a rule sits under, which often names what the rule is about.
-        heading = f" — {meta.section}" if meta.section and kept is not None else ""
+        # An excerpt loses the heading a rule sits under, which often names what the rule is about;
+        # a heading that only repeats the title costs prompt tokens and tells the model nothing.
+        named = meta.section and meta.section.casefold() != meta.title.casefold()
+        heading = f" — {meta.section}" if named and kept is not None else ""
         blocks.append(f"[{n}] {meta.title} ({meta.date or 'không rõ ngày'}, {meta.location}){heading}\n\"\"\"\n{passage}\n\"\"\"")
     return "\n\n".join(blocks)

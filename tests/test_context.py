@@ -42,3 +42,11 @@ def test_whole_passages_when_there_is_no_budget(tmp_path) -> None:
     context = format_context("Ai làm Bí thư?", _hits(), lexical, budget_chars=0)
     assert SPORTS in context and CONGRESS in context and context.index("[1]") < context.index("[2]")
     assert "— Đại hội chi bộ" not in context  # a whole passage carries its own heading
+
+
+def test_an_excerpt_drops_a_heading_that_only_repeats_the_title(tmp_path) -> None:
+    lexical = LexicalIndex(tmp_path / "lexical")
+    hits = [SearchHit("congress", 1.0, CONGRESS, dict(META, section="TIN HOẠT ĐỘNG CHI BỘ"))]
+    context = format_context("Ai được bầu làm Bí thư Chi bộ?", hits, lexical, budget_chars=120)
+    assert context.startswith("[1] Tin hoạt động chi bộ (2025-03-14, đoạn 2)\n")
+    assert "TIN HOẠT ĐỘNG" not in context
