@@ -102,11 +102,9 @@ def ingest(paths: tuple[Path, ...], prune: bool, rebuild: bool, collection: str 
     """Nạp tệp .txt .md .html .pdf .docx (mặc định: thư mục corpus/)."""
     settings = get_settings()
     if rebuild:
-        from vectorstore import open_index
+        from vectorstore import drop_index
 
-        index = open_index(settings)
-        index.store.drop()
-        index.lexical.clear()
+        drop_index(settings)
     workspace = _workspace(user, generate=False)
     report = workspace.ingest(list(paths) or [settings.corpus_dir], collection, prune=prune)
     index = workspace.services.index

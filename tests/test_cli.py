@@ -106,6 +106,30 @@ def test_a_store_built_with_another_model_is_a_one_line_error(cli_env, tmp_path)
     assert "Traceback" not in result.stderr and result.stderr.strip().startswith("Lỗi:")
 
 
+def test_rebuild_replaces_a_store_built_with_another_model(cli_env, tmp_path) -> None:
+    """The error for a store of another model says to rebuild; the rebuild must not trip over that same check."""
+    import chromadb
+
+    from settings import Settings
+
+    env = {**cli_env, "RAG_DATA_DIR": str(tmp_path / "data")}
+    settings = Settings(data_dir=tmp_path / "data")
+    old = chromadb.PersistentClient(path=str(settings.chroma_path)).create_collection(
+        settings.collection, metadata={"embedding_model": "mo-hinh-cu", "dimension": 3}
+    )
+    old.add(ids=["cu"], documents=["Đoạn cũ"], embeddings=[[1.0, 0.0, 0.0]], metadatas=[{"source": "cu.txt"}])
+    refused = run(env, "search", "Bí thư")
+    assert refused.returncode != 0 and "--rebuild" in refused.stderr
+
+    rebuilt = run(env, "ingest", "--rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "Thêm 2" in rebuilt.stdout and "Kho có" in rebuilt.stdout
+    hits = json.loads(run(env, "search", "Ai là Bí thư Chi bộ Văn phòng?", "--json").stdout)
+    assert hits and {hit["source"] for hit in hits} <= {"dai-hoi.txt", "tong-ket.txt"}
+    saved = json.loads((settings.catalogue_path / f"{settings.collection}.json").read_text(encoding="utf-8"))
+    assert sorted(document["source"] for document in saved["documents"]) == ["dai-hoi.txt", "tong-ket.txt"]
+
+
 def test_bulk_import_prints_and_writes_a_per_file_report(cli_env, tmp_path) -> None:
     folder = tmp_path / "lo-tai-lieu"
     folder.mkdir()

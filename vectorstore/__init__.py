@@ -5,8 +5,12 @@ Knows nothing of prompts or LLMs. :func:`open_index` wires the parts together.
 
 from __future__ import annotations
 
+import shutil
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from threading import RLock
+
+from chromadb.errors import NotFoundError
 
 from settings import Settings
 from vectorstore.catalogue import Catalogue
@@ -15,7 +19,7 @@ from vectorstore.indexer import Indexer, IngestReport
 from vectorstore.lexical import LexicalIndex
 from vectorstore.scope import Scope
 from vectorstore.search import Searcher, SearchFilters, SearchHit
-from vectorstore.store import ChromaStore, StoreError
+from vectorstore.store import ChromaStore, StoreError, make_client
 
 
 @dataclass
@@ -52,4 +56,14 @@ def open_index(settings: Settings, embedder: Embedder | None = None, collection:
     return index
 
 
-__all__ = ["Catalogue", "ChromaStore", "Embedder", "EmbeddingError", "Index", "IngestReport", "LexicalIndex", "Scope", "SearchFilters", "SearchHit", "Searcher", "StoreError", "make_embedder", "open_index"]
+def drop_index(settings: Settings, collection: str | None = None) -> None:
+    """Delete a store with its lexical index and saved catalogue, without opening it: ``ingest --rebuild`` is the way
+    out of a store built with another embedding model, which :func:`open_index` refuses to open."""
+    name = collection or settings.collection
+    with suppress(NotFoundError):  # nothing was ever written: there is nothing to drop
+        make_client(settings).delete_collection(name)
+    shutil.rmtree(settings.lexical_path / name, ignore_errors=True)
+    (settings.catalogue_path / f"{name}.json").unlink(missing_ok=True)
+
+
+__all__ = ["Catalogue", "ChromaStore", "Embedder", "EmbeddingError", "Index", "IngestReport", "LexicalIndex", "Scope", "SearchFilters", "SearchHit", "Searcher", "StoreError", "drop_index", "make_embedder", "open_index"]

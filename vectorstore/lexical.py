@@ -405,10 +405,6 @@ class LexicalIndex:
         if removed:
             self._changed()
 
-    def clear(self) -> None:
-        self.segments, self.dirty = [], True
-        self._forget_derived()
-
     # --- lookups -----------------------------------------------------------------
     def _starts(self) -> list[int]:
         """Where each segment's rows begin in a scores array (the segments' rows put end to end)."""

@@ -171,6 +171,3 @@ class ChromaStore:
 
     def all_ids(self, where: dict | None = None) -> list[str]:
         return self._get(where=where)["ids"]
-
-    def drop(self) -> None:
-        self.client.delete_collection(self.collection.name)
