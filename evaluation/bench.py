@@ -70,8 +70,9 @@ def answer_timings(settings: Settings, index, questions_file: Path, backend_name
 def concurrent_timings(settings: Settings, index, questions_file: Path, backend_name: str, members: int) -> dict[str, float]:
     """``members`` people ask at the same moment (different answerable questions): when does each first see
     something (the preview or their place in the line), when something useful, when the whole answer, and
-    how many fail. Then the same questions one after another (strict serial, after the concurrent run so it is
-    the one with warm caches): the last concurrent answer is compared with the serial total."""
+    how many fail. The same questions one after another (strict serial) are timed before and after it: the last
+    concurrent answer is compared with their mean, and their difference is the machine's drift during the run, the
+    margin below which a ratio near 1 means nothing (a shared VM drifts by several per cent)."""
     workspace = _workspace(settings, index, backend_name)
     questions = [q.question for q in load_questions(questions_file) if q.answerable]
     start_together = threading.Barrier(members)
@@ -100,20 +101,26 @@ def concurrent_timings(settings: Settings, index, questions_file: Path, backend_
             first_useful.append(useful_at)
 
     asked = [questions[i % len(questions)] for i in range(members)]
+
+    def serial_seconds() -> float:
+        started = time.perf_counter()
+        for question in asked:
+            workspace.ask(question)
+        return time.perf_counter() - started
+
+    serial_before = serial_seconds()
     threads = [threading.Thread(target=member, args=(question,)) for question in asked]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    started = time.perf_counter()
-    for question in asked:
-        workspace.ask(question)
-    serial = time.perf_counter() - started
+    serial_after = serial_seconds()
     last = max(done, default=float("nan"))
     prefix = f"{backend_name}_{members}_at_once"
     return {
-        f"{prefix}_serial_s": serial,
-        f"{prefix}_last_vs_serial": last / serial,
+        f"{prefix}_serial_before_s": serial_before,
+        f"{prefix}_serial_after_s": serial_after,
+        f"{prefix}_last_vs_serial": last / ((serial_before + serial_after) / 2),
         f"{prefix}_errors": len(errors),
         f"{prefix}_first_seen_max_s": max(first_seen, default=float("nan")),
         f"{prefix}_first_useful_max_s": max(first_useful, default=float("nan")),

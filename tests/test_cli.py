@@ -199,8 +199,8 @@ def test_bench_compares_members_at_once_with_the_same_questions_in_series(cli_en
     assert report["machine"]["cores"] == os.cpu_count()
     results = report["results"]
     assert (results["documents"], results["extractive_3_at_once_errors"]) == (2, 0)
-    # the two answerable questions, asked by three members at once, then the same three one after another
-    assert results["extractive_3_at_once_serial_s"] > 0
-    assert results["extractive_3_at_once_last_vs_serial"] == pytest.approx(
-        results["extractive_3_at_once_answer_max_s"] / results["extractive_3_at_once_serial_s"])
+    # the two answerable questions, asked by three members at once, and the same three one after another
+    before, after = results["extractive_3_at_once_serial_before_s"], results["extractive_3_at_once_serial_after_s"]
+    assert before > 0 and after > 0
+    assert results["extractive_3_at_once_last_vs_serial"] == pytest.approx(results["extractive_3_at_once_answer_max_s"] / ((before + after) / 2))
     assert "extractive_3_at_once_last_vs_serial" in result.stdout
