@@ -222,6 +222,8 @@ class Filler:
 
     def __init__(self, settings: Settings, embedder: Embedder, corpus: RealCorpus) -> None:
         self.store = ChromaStore(settings, embedder.name, embedder.dimension)
+        if not self.store.count():  # as open_index marks a new store: every chunk written here names its collection
+            self.store.mark_all_assigned()
         self.lexical = LexicalIndex(settings.lexical_path / settings.collection)
         self.corpus = corpus
         self.copies = 0  # synthetic documents written so far
@@ -381,8 +383,7 @@ def _ingest_one(index: Index, corpus_dir: Path, text: str, size: int) -> Row:
 
 def _open(settings: Settings, embedder: Embedder) -> tuple[Index, Row]:
     """:func:`open_index`, timed twice: right after the filler wrote the store (the catalogue is read from Chroma and
-    saved; the store's very first open also reads every chunk's metadata once, Indexer.adopt_unassigned), then as a
-    restart does it (from the saved catalogue)."""
+    saved), then as a restart does it (from the saved catalogue)."""
     started = time.perf_counter()
     open_index(settings, embedder)
     first = time.perf_counter() - started
