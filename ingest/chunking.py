@@ -32,6 +32,14 @@ _STRUCTURE_SEPARATORS = [
     r"\s+",
 ]
 _NUMBERED_HEADING = re.compile(r"^(?:\d+(?:\.\d+)*\.\s|Điều\s+\d+|Chương\s+[IVXLC\d]+)")
+# Short lines of a news page that are no sub-heading: a posting time ("09:47 AM 06/08/2013", "13/01/2024") or a
+# byline ("Tin: …; Ảnh: …"). As a section they would head every passage below them, and the model, reading
+# "— Tin: Nguyễn Phương Nhung" over a passage, may take the reporter for a person the passage speaks of.
+_NOT_HEADING = re.compile(
+    r"^[\d\s/:.,\-–]*(?:AM|PM|SA|CH)?[\d\s/:.,\-–]*$"
+    r"|^(?:Tin|Ảnh|Bài|Nguồn|Tin và ảnh|Tin, ảnh|Bài và ảnh|Bài, ảnh)\s*:",
+    re.IGNORECASE,
+)
 
 
 def _is_heading_line(line: str) -> bool:
@@ -40,7 +48,7 @@ def _is_heading_line(line: str) -> bool:
         return False
     if _NUMBERED_HEADING.match(line):
         return True
-    return len(line) <= 120 and not line.endswith((".", ",", ";", ":", "…"))
+    return len(line) <= 120 and not line.endswith((".", ",", ";", ":", "…")) and not _NOT_HEADING.match(line)
 
 
 @dataclass(frozen=True)
