@@ -102,9 +102,9 @@ def ingest(paths: tuple[Path, ...], prune: bool, rebuild: bool, collection: str 
     """Nạp tệp .txt .md .html .pdf .docx (mặc định: thư mục corpus/)."""
     settings = get_settings()
     if rebuild:
-        from vectorstore import drop_index
+        from services import drop_store
 
-        drop_index(settings)
+        drop_store(settings, user)
     workspace = _workspace(user, generate=False)
     report = workspace.ingest(list(paths) or [settings.corpus_dir], collection, prune=prune)
     index = workspace.services.index

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from access import AccessError, Accounts, AuditLog, Principal, connect, migrate, session_factory
+from access import LOCAL_ADMIN, AccessError, Accounts, AuditLog, Principal, connect, migrate, session_factory
 from access.keys import ApiKeys
 from access.ratelimit import RateLimiter
 from chat import Answer, Assistant, Preview, Queued, Turn, make_backend
@@ -23,7 +23,7 @@ from drafting import Draft, Drafter
 from drafting.export import to_docx, to_markdown
 from library import JobQueue
 from settings import Settings
-from vectorstore import Embedder, Index, IngestReport, Scope, SearchFilters, SearchHit, open_index
+from vectorstore import Embedder, Index, IngestReport, Scope, SearchFilters, SearchHit, drop_index, open_index
 from vectorstore.indexer import Progress
 from vectorstore.records import ChunkMeta
 from vectorstore.search import Mode
@@ -273,6 +273,18 @@ def open_accounts(settings: Settings) -> Accounts:
     accounts = Accounts(settings, sessions, AuditLog(sessions))
     accounts.ensure_collection(settings.default_collection, "public")
     return accounts
+
+
+def drop_store(settings: Settings, user: str | None) -> None:
+    """Empty the whole store (``ingest --rebuild``) as ``user`` (the local administrator without one): administrators
+    only, audited. Done without :class:`Services`, which opens the index: a store built with another embedding model,
+    the very case a rebuild is for, cannot be opened."""
+    accounts = open_accounts(settings)
+    principal = accounts.get(user) if user else LOCAL_ADMIN
+    if not principal.is_admin:
+        raise AccessError("Chỉ quản trị viên được xoá toàn bộ kho để nạp lại.", 403)
+    drop_index(settings)
+    accounts.audit.record(principal.name, "rebuild", channel="cli")
 
 
 def build_services(

@@ -128,6 +128,7 @@ def test_rebuild_replaces_a_store_built_with_another_model(cli_env, tmp_path) ->
     assert hits and {hit["source"] for hit in hits} <= {"dai-hoi.txt", "tong-ket.txt"}
     saved = json.loads((settings.catalogue_path / f"{settings.collection}.json").read_text(encoding="utf-8"))
     assert sorted(document["source"] for document in saved["documents"]) == ["dai-hoi.txt", "tong-ket.txt"]
+    assert "rebuild" in run(env, "audit", "list", "--action", "rebuild").stdout
 
 
 def test_bulk_import_prints_and_writes_a_per_file_report(cli_env, tmp_path) -> None:

@@ -301,6 +301,8 @@ def test_cli_acts_as_the_named_user(world) -> None:
     assert json.loads(member.stdout)["refused"] and not leaks(member.stdout)
     found = run("search", "kỷ luật Trịnh Quang Vỹ hồ sơ vi phạm", "--json", "--k", "10", "--user", "dangvien")
     assert found.returncode == 0 and not leaks(found.stdout)
+    wipe = run("ingest", "--rebuild", "--user", "bientap")  # an editor, not an administrator: the store stays
+    assert wipe.returncode != 0 and "quản trị" in wipe.stderr
     editor = run("ask", QUESTION, "--json", "--user", "bientap")
     assert "khiển trách" in json.loads(editor.stdout)["answer"]
     unknown = run("ask", QUESTION, "--user", "khong-co-ai")

@@ -56,10 +56,10 @@ def open_index(settings: Settings, embedder: Embedder | None = None, collection:
     return index
 
 
-def drop_index(settings: Settings, collection: str | None = None) -> None:
-    """Delete a store with its lexical index and saved catalogue, without opening it: ``ingest --rebuild`` is the way
+def drop_index(settings: Settings) -> None:
+    """Delete the store with its lexical index and saved catalogue, without opening it: ``ingest --rebuild`` is the way
     out of a store built with another embedding model, which :func:`open_index` refuses to open."""
-    name = collection or settings.collection
+    name = settings.collection
     with suppress(NotFoundError):  # nothing was ever written: there is nothing to drop
         make_client(settings).delete_collection(name)
     shutil.rmtree(settings.lexical_path / name, ignore_errors=True)
