@@ -108,7 +108,7 @@ def ingest(paths: tuple[Path, ...], prune: bool, rebuild: bool, collection: str 
     workspace = _workspace(user, generate=False)
     report = workspace.ingest(list(paths) or [settings.corpus_dir], collection, prune=prune)
     index = workspace.services.index
-    labels = {"added": "thêm", "replaced": "thay", "unchanged": "giữ nguyên", "failed": "LỖI"}
+    labels = {"added": "thêm", "replaced": "thay", "refreshed": "làm mới", "unchanged": "giữ nguyên", "failed": "LỖI"}
     for row in report.files:
         detail = row.error if row.status == "failed" else f"{row.chunks} đoạn" + (f", {row.pages} trang" if row.pages else "")
         ocr = f", OCR {len(row.ocr_pages)} trang" if row.ocr_pages else ""
@@ -116,7 +116,7 @@ def ingest(paths: tuple[Path, ...], prune: bool, rebuild: bool, collection: str 
     if report_path:
         report_path.write_text(json.dumps([row.to_json() for row in report.files], ensure_ascii=False, indent=1), encoding="utf-8")
     click.echo(
-        f"Thêm {len(report.added)}, thay {len(report.replaced)}, giữ nguyên {len(report.unchanged)}, "
+        f"Thêm {len(report.added)}, thay {len(report.replaced)}, làm mới {len(report.refreshed)}, giữ nguyên {len(report.unchanged)}, "
         f"xoá {len(report.removed)} tài liệu; ghi {report.chunks_written} đoạn; {len(report.errors)} lỗi. "
         f"Kho có {index.store.count()} đoạn."
     )

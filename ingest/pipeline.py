@@ -5,6 +5,7 @@ Knows nothing of embeddings or stores; ``vectorstore`` takes it from here.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -52,6 +53,12 @@ class PreparedDocument:
         else:
             parts = [chunk.section] if chunk.section and chunk.section != self.meta.title else []
         return " – ".join([self.meta.title, *parts])
+
+    def embedded_as(self, chunk: Chunk) -> str:
+        """A fingerprint of what the chunk's vector is computed from. The document's hash says its text is the
+        same, but a newer ingester may read other headings in it, and the vector stored under the old title is
+        then stale: a changed fingerprint says so without embedding anything."""
+        return hashlib.sha256(f"{self.embedding_title(chunk)}\n{chunk.text}".encode()).hexdigest()[:16]
 
     def chunk_is_ocr(self, chunk: Chunk) -> bool:
         """Whether any page the chunk spans was OCRed (its text may hold recognition errors)."""

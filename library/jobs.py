@@ -95,7 +95,7 @@ class JobQueue:
         if report.errors:  # the file stays for a retry; it is in no index
             self._update(job_id, status="failed", message=report.errors[0].cause, finished_at=datetime.now(UTC))
             return
-        source = (report.added or report.replaced or report.unchanged or report.moved or [""])[0]
+        source = (report.added or report.replaced or report.refreshed or report.unchanged or report.moved or [""])[0]
         chunks = len(self.services.index.store.all_ids({"source": source})) if source else 0
         message = "đã có trong thư viện, không đổi" if report.unchanged else ""
         self._update(job_id, status="done", stage="", progress=1.0, source=source, chunks=chunks, message=message,

@@ -145,7 +145,7 @@ def test_interrupted_ingestion_fake_crash_keeps_finished_documents_and_a_rerun_a
     with pytest.raises(KeyboardInterrupt):
         index.indexer.sync([settings.corpus_dir])
     assert _sources(index) == ["a-short.txt"]
-    assert list(index.store.source_state("a-short.txt").values()) == [1]
+    assert len(index.store.source_metadata("a-short.txt")) == 1
     resumed = open_index(settings, embedder)
     report = resumed.indexer.sync([settings.corpus_dir])
     assert (report.unchanged, report.added) == (["a-short.txt"], ["b-long.txt"])
@@ -246,6 +246,69 @@ def test_metadata_an_older_ingester_wrote_is_brought_up_to_date_without_re_embed
     assert all(meta["relations"] == "bãi bỏ=*-QĐ/TW" for _, meta in fresh_index.store.get(ids).values())
     assert (fresh_index.store.collection.get(ids=ids, include=["embeddings"])["embeddings"] == vectors).all()
     assert _sources(fresh_index) == ["qd.txt"] and fresh_index.catalogue.documents()[0].relations == "bãi bỏ=*-QĐ/TW"
+
+
+def test_clause_labels_an_older_ingester_gave_reach_the_lexical_index_too(fresh_settings, fresh_index) -> None:
+    text = "QUY ĐỊNH\nvề sinh hoạt chi bộ\n\n1. Chi bộ họp thường lệ mỗi tháng một lần.\n2. Đảng viên dự họp đầy đủ."
+    _write(fresh_settings.corpus_dir, "qd.txt", text)
+    fresh_index.indexer.sync([fresh_settings.corpus_dir])
+    holding = fresh_index.lexical.holding_clause("2")
+    assert holding
+    ids = fresh_index.store.all_ids()
+    stored = fresh_index.store.get(ids)  # as an older version, which read no provisions, wrote it
+    fresh_index.store.update_metadata(ids, [{**meta, "clause": "", "clauses": ""} for _, meta in stored.values()])
+    fresh_index.lexical.replace_source("qd.txt", [Passage(chunk_id, chunk_text, []) for chunk_id, (chunk_text, _) in stored.items()], [], set())
+    assert not fresh_index.lexical.holding_clause("2")
+    report = fresh_index.indexer.sync([fresh_settings.corpus_dir])
+    assert report.unchanged == ["qd.txt"] and report.chunks_written == 0
+    assert fresh_index.lexical.holding_clause("2") == holding
+
+
+def _vectors(index: Index, ids: list[str]) -> np.ndarray:
+    return np.asarray(index.store.collection.get(ids=ids, include=["embeddings"])["embeddings"])
+
+
+@pytest.mark.parametrize("older", ["other fingerprint", "no fingerprint, other heading"])
+def test_a_vector_embedded_from_what_this_ingester_reads_otherwise_is_computed_again(fresh_settings, fresh_index, older) -> None:
+    _write(fresh_settings.corpus_dir, "a.txt", ARTICLE)
+    _write(fresh_settings.corpus_dir, "b.txt", OTHER)
+    fresh_index.indexer.sync([fresh_settings.corpus_dir], added_by="bientap")
+    ids = sorted(fresh_index.store.all_ids(where={"source": "a.txt"}))
+    stored = fresh_index.store.get(ids)
+    right = _vectors(fresh_index, ids)
+    # As an older ingester left it: the vectors computed from another title (here: zeros, to tell them apart).
+    if older == "other fingerprint":
+        metadatas = [{**stored[i][1], "embedded_as": "0123456789abcdef"} for i in ids]
+    else:
+        metadatas = [{**stored[i][1], "embedded_as": "", "section": "Quản trị viên 16/09/2022"} for i in ids]
+    fresh_index.store.collection.update(ids=ids, metadatas=metadatas, embeddings=np.zeros_like(right))
+    untouched = _vectors(fresh_index, sorted(fresh_index.store.all_ids(where={"source": "b.txt"})))
+
+    report = fresh_index.indexer.sync([fresh_settings.corpus_dir])
+    assert report.refreshed == ["a.txt"] and report.unchanged == ["b.txt"] and report.added == report.replaced == []
+    assert [row.status for row in report.files] == ["refreshed", "unchanged"]
+    assert report.chunks_written == len(ids)
+    again = _vectors(fresh_index, ids)
+    cosines = (again * right).sum(axis=1) / np.linalg.norm(again, axis=1) / np.linalg.norm(right, axis=1)
+    assert cosines.min() > 0.999
+    after = fresh_index.store.get(ids)
+    assert [after[i][1] for i in ids] == [stored[i][1] for i in ids]  # the fingerprint, heading and who added it, as read now
+    assert after[ids[0]][1]["added_by"] == "bientap"
+    assert (_vectors(fresh_index, sorted(fresh_index.store.all_ids(where={"source": "b.txt"}))) == untouched).all()
+    assert fresh_index.indexer.sync([fresh_settings.corpus_dir]).chunks_written == 0
+
+
+def test_a_chunk_stored_before_fingerprints_keeps_its_vector_when_nothing_else_changed(fresh_settings, fresh_index) -> None:
+    _write(fresh_settings.corpus_dir, "a.txt", ARTICLE)
+    fresh_index.indexer.sync([fresh_settings.corpus_dir])
+    ids = sorted(fresh_index.store.all_ids())
+    stored = fresh_index.store.get(ids)
+    fresh_index.store.update_metadata(ids, [{**stored[i][1], "embedded_as": ""} for i in ids])
+    vectors = _vectors(fresh_index, ids)
+    report = fresh_index.indexer.sync([fresh_settings.corpus_dir])
+    assert report.unchanged == ["a.txt"] and report.chunks_written == 0
+    assert (_vectors(fresh_index, ids) == vectors).all()
+    assert [meta for _, meta in fresh_index.store.get(ids).values()] == [stored[i][1] for i in ids]  # fingerprints adopted
 
 
 def test_chunks_stored_before_collections_are_adopted_once_and_start_up_reads_no_chunk_again(fresh_settings, embedder, monkeypatch) -> None:

@@ -8,7 +8,7 @@ is present, so re-running an interrupted ingestion finishes the job.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -40,6 +40,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     moved: list[str] = field(default_factory=list)  # unchanged documents put in another collection
+    refreshed: list[str] = field(default_factory=list)  # the same text embedded again: a newer ingester reads it otherwise
     errors: list[IngestError] = field(default_factory=list)
     chunks_written: int = 0
     files: list[FileResult] = field(default_factory=list)  # one row per file, in order, for reports
@@ -50,7 +51,7 @@ class FileResult:
     """What happened to one file: the per-file report of the CLI, the library and the API."""
 
     file: str
-    status: str  # added, replaced, unchanged, failed
+    status: str  # added, replaced, refreshed, unchanged, failed
     source: str = ""
     chunks: int = 0
     pages: int = 0
@@ -96,6 +97,7 @@ def chunk_metadata(document: PreparedDocument, chunk_index: int, collection: str
         in_force=document.in_force.isoformat() if document.in_force else "",
         clause=clause,
         clauses=clauses,
+        embedded_as=document.embedded_as(chunk),
     )
 
 
@@ -103,6 +105,17 @@ def document_metadata(document: PreparedDocument, collection: str, added_by: str
     """Every chunk's metadata, in order: what Chroma stores, the lexical index's clause keys and the catalogue entry
     all come from this one list."""
     return [chunk_metadata(document, position, collection, added_by, added_at) for position in range(len(document.chunks))]
+
+
+def vectors_current(metadata: Sequence[ChunkMeta], stored: Sequence[dict]) -> bool:
+    """Whether every stored vector was computed from what this ingester would embed. A chunk stored before
+    fingerprints were kept is taken as current when everything else this ingester reads from it is unchanged
+    (its title and headings then are too), so an upgrade re-embeds only documents it reads otherwise."""
+    for meta, old in zip(metadata, stored, strict=True):
+        fingerprint = old.get("embedded_as")
+        if fingerprint != meta.embedded_as and (fingerprint or {**old, "embedded_as": meta.embedded_as} != meta.to_chroma()):
+            return False
+    return True
 
 
 def passages(document: PreparedDocument, metadata: Sequence[ChunkMeta]) -> list[Passage]:
@@ -140,7 +153,8 @@ class Indexer:
         if prune:  # first, so that a renamed file is not taken for a duplicate of its old name
             with self.lock:
                 report.removed = self._prune(collection)
-        pending: list[tuple[PreparedDocument, FileResult]] = []
+        pending: list[tuple[PreparedDocument, FileResult, str, str]] = []  # with who added it and when
+        added_at = datetime.now(UTC).isoformat(timespec="seconds")
         files = discover(paths)
         prepared = prepare_all(files, root or self.settings.corpus_dir, self.settings.chunk_size, self.settings.chunk_overlap)
         for number, (path, result) in enumerate(zip(files, prepared, strict=True), start=1):
@@ -151,56 +165,61 @@ class Indexer:
                 continue
             row = FileResult(str(path), "", result.source, len(result.chunks), result.pages, sorted(result.ocr_pages))
             report.files.append(row)
-            state = self.store.source_state(result.source)
+            stored = self.store.source_metadata(result.source)
             twins = self.store.sources_with_hash(result.doc_hash) - {result.source}
             if twins:  # the same document under another name: one copy in the library, not two
                 error = IngestError(path, f"trùng nội dung với tài liệu đã có trong thư viện: {sorted(twins)[0]} (duplicate)")
                 report.errors.append(error)
                 row.status, row.error = "failed", error.cause
                 continue
-            if state == {result.doc_hash: len(result.chunks)}:
-                row.status = "unchanged"
-                report.unchanged.append(result.source)
-                self._refresh_metadata(result, collection)
-                if self.store.collection_of(result.source) != collection:
-                    self.move(result.source, collection)
-                    report.moved.append(result.source)
-                with self.lock:
-                    self.lexical.ensure(result.source, passages(result, document_metadata(result, collection)), document_keys(result.meta.number))
+            if Counter(str(metadata["doc_hash"]) for metadata in stored.values()) != {result.doc_hash: len(result.chunks)}:
+                row.status = "replaced" if stored else "added"
+                pending.append((result, row, added_by, added_at))
                 continue
-            row.status = "replaced" if state else "added"
-            pending.append((result, row))
-        total = sum(len(document.chunks) for document, _ in pending)
+            # The same text, as stored: who added it, when and to which collection stay.
+            first = next(iter(stored.values()))
+            kept = (first.get("collection") or collection, first.get("added_by", ""), first.get("added_at", ""))
+            metadata = document_metadata(result, *kept)
+            if kept[0] != collection:
+                report.moved.append(result.source)
+            if not vectors_current(metadata, [stored.get(chunk.id, {}) for chunk in result.chunks]):
+                row.status = "refreshed"
+                pending.append((result, row, kept[1], kept[2]))
+                continue
+            row.status = "unchanged"
+            report.unchanged.append(result.source)
+            self._refresh_metadata(result, metadata, stored)
+            if kept[0] != collection:
+                self.move(result.source, collection)
+            with self.lock:
+                self.lexical.ensure(result.source, passages(result, metadata), document_keys(result.meta.number))
+        total = sum(len(document.chunks) for document, *_ in pending)
         with tqdm(total=total, desc="Nhúng đoạn văn", unit="đoạn", disable=None if total else True) as progress:
 
             def embedded(count: int) -> None:
                 progress.update(count)
                 notify("embedding", progress.n / total)
 
-            added_at = datetime.now(UTC).isoformat(timespec="seconds")
-            vectors = self._embedded([document for document, _ in pending], embedded)
-            for (document, row), document_vectors in zip(pending, vectors, strict=True):
-                self._write(document, document_vectors, collection, added_by, added_at)
+            vectors = self._embedded([document for document, *_ in pending], embedded)
+            for (document, row, by, at), document_vectors in zip(pending, vectors, strict=True):
+                self._write(document, document_vectors, collection, by, at)
                 report.chunks_written += len(document.chunks)
-                (report.replaced if row.status == "replaced" else report.added).append(document.source)
+                {"added": report.added, "replaced": report.replaced, "refreshed": report.refreshed}[row.status].append(document.source)
         with self.lock:
             self.lexical.save()
             self.catalogue.save(self.store)
         return report
 
-    def _refresh_metadata(self, document: PreparedDocument, collection: str) -> None:
-        """Chunks stored by an older ingester (no clause labels, fewer relations) get what this one reads
-        from the same text, without re-embedding; who added them, when and to which collection stay."""
-        first = self.store.get([document.chunks[0].id]).get(document.chunks[0].id)
-        if not first:
+    def _refresh_metadata(self, document: PreparedDocument, metadata: list[ChunkMeta], stored: dict[str, dict]) -> None:
+        """Chunks stored by an older ingester (no clause labels, fewer relations, other headings) get what this
+        one reads from the same text, in the store, the lexical index and the catalogue, without re-embedding."""
+        if all(meta.to_chroma() == stored.get(chunk.id) for chunk, meta in zip(document.chunks, metadata, strict=True)):
             return
-        kept = (first[1].get("collection") or collection, first[1].get("added_by", ""), first[1].get("added_at", ""))
-        if chunk_metadata(document, 0, *kept).to_chroma() != {key: first[1].get(key) for key in first[1]}:
-            metadata = document_metadata(document, *kept)
-            with self.catalogue.changing():
-                self.store.update_metadata([c.id for c in document.chunks], [meta.to_chroma() for meta in metadata])
-                with self.lock:
-                    self.catalogue.put(metadata[0])
+        with self.catalogue.changing():
+            self.store.update_metadata([chunk.id for chunk in document.chunks], [meta.to_chroma() for meta in metadata])
+            with self.lock:
+                self.lexical.replace_source(document.source, passages(document, metadata), [], document_keys(document.meta.number))
+                self.catalogue.put(metadata[0])
 
     def remove(self, source: str) -> list[str]:
         """Delete a document's chunks from the store and the lexical index; returns their ids."""

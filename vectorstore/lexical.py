@@ -379,9 +379,11 @@ class LexicalIndex:
         self.add_entries((passage.id, make_entry(source, passage, document_keys)) for passage in passages if passage.id not in self)
 
     def replace_source(self, source: str, passages: Sequence[Passage], stale_ids: Iterable[str], document_keys: set[str]) -> None:
+        """The document's chunks as given, and nothing else of it: a chunk kept under its id is indexed afresh
+        too, since its clause labels may have changed."""
         keep = {passage.id for passage in passages}
         self.remove_ids((self._ids_with("sources", [source]) - keep) | set(stale_ids))
-        self.ensure(source, passages, document_keys)
+        self.add_entries((passage.id, make_entry(source, passage, document_keys)) for passage in passages)
 
     def referring_to(self, keys: set[str], sources: Collection[str] | None = None) -> set[str]:
         """Chunks of, or citing, any of the documents with these number keys (of ``sources`` only, when given)."""

@@ -43,6 +43,7 @@ class ChunkMeta:
     in_force: str = ""  # the date it takes effect, ISO ("" when it does not say)
     clause: str = ""  # the provision the chunk starts in, as the document numbers it ("4.3.1", "10.6.2(đ)")
     clauses: str = ""  # provisions starting inside the chunk: "offset:label;…" (offsets within the chunk)
+    embedded_as: str = ""  # fingerprint of what the vector was computed from (embedding title and text)
 
     def relation_list(self) -> list[Relation]:
         """The document's relations as ingestion read them (without the sentences)."""

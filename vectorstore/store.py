@@ -68,13 +68,10 @@ class ChromaStore:
     def count(self) -> int:
         return self.collection.count()
 
-    def source_state(self, source: str) -> dict[str, int]:
-        """How many chunks of each content hash the store holds for ``source``."""
+    def source_metadata(self, source: str) -> dict[str, dict]:
+        """The stored metadata of each chunk of ``source``, by chunk id."""
         found = self._get(where={"source": source}, include=["metadatas"])
-        state: dict[str, int] = {}
-        for metadata in found["metadatas"] or []:
-            state[str(metadata["doc_hash"])] = state.get(str(metadata["doc_hash"]), 0) + 1
-        return state
+        return dict(zip(found["ids"], found["metadatas"] or [], strict=True))
 
     def metadatas(self, where: dict | None = None) -> list[dict]:
         return self._get(where=where, include=["metadatas"])["metadatas"]
