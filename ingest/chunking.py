@@ -32,12 +32,16 @@ _STRUCTURE_SEPARATORS = [
     r"\s+",
 ]
 _NUMBERED_HEADING = re.compile(r"^(?:\d+(?:\.\d+)*\.\s|Điều\s+\d+|Chương\s+[IVXLC\d]+)")
-# Short lines of a news page that are no sub-heading: a posting time ("09:47 AM 06/08/2013", "13/01/2024") or a
-# byline ("Tin: …; Ảnh: …"). As a section they would head every passage below them, and the model, reading
-# "— Tin: Nguyễn Phương Nhung" over a passage, may take the reporter for a person the passage speaks of.
+# Short lines of a news page that are no sub-heading: a posting time ("09:47 AM 06/08/2013", "13/01/2024"), a
+# byline ("Tin: …; Ảnh: …"), the site's stamp of who posted it and when ("Quản trị viên 16/09/2022 Tin tức - sự
+# kiện", "Cập nhật: …") or a line wholly in brackets ("(UET-News)"). As a section they would head every passage below
+# them, and the model, reading "— Tin: Nguyễn Phương Nhung" over a passage, may take the reporter for a person the
+# passage speaks of.
 _NOT_HEADING = re.compile(
     r"^[\d\s/:.,\-–]*(?:AM|PM|SA|CH)?[\d\s/:.,\-–]*$"
-    r"|^(?:Tin|Ảnh|Bài|Nguồn|Tin và ảnh|Tin, ảnh|Bài và ảnh|Bài, ảnh)\s*:",
+    r"|^(?:Tin|Ảnh|Bài|Nguồn|Tin và ảnh|Tin, ảnh|Bài và ảnh|Bài, ảnh)\s*:"
+    r"|^(?:Quản trị viên|Người đăng|Đăng bởi|Đăng lúc|Ngày đăng|Cập nhật|Lượt xem|Tác giả)\b.*(?::|\d{1,2}/\d{1,2}/\d{2,4})"
+    r"|^\([^()]*\)$",
     re.IGNORECASE,
 )
 

@@ -46,7 +46,8 @@ def test_enumerations_mot_la_hai_la_are_boundaries() -> None:
 def test_a_posting_time_or_a_byline_does_not_become_the_section_of_what_follows() -> None:
     text = "\n".join([
         "Hội nghị tổng kết công tác Đảng năm 2023", "09:47 AM 06/08/2013", "13/01/2024",
-        "Tin: Nguyễn Phương Nhung; Ảnh: Trần Kim Thơ", "Nội dung hội nghị. " * 40,
+        "Tin: Nguyễn Phương Nhung; Ảnh: Trần Kim Thơ", "Quản trị viên 16/09/2022 Tin tức - sự kiện", "(UET-News)",
+        "Nội dung hội nghị. " * 40,
     ])
     chunks = chunk_text(text, [(0, None)], content_hash(text, 500, 0), 500, 0)
     assert len(chunks) > 1
