@@ -315,7 +315,7 @@ def test_chunks_stored_before_collections_are_adopted_once_and_start_up_reads_no
     legacy = ChromaStore(fresh_settings, embedder.name, embedder.dimension)
     legacy.upsert(["old-0"], ["Chi bộ họp định kỳ."], np.ones((1, embedder.dimension), dtype=np.float32), [{"source": "old.txt", "doc_hash": "h", "chunk_index": 0, "n_chunks": 1}])
     index = open_index(fresh_settings, embedder)
-    assert index.store.collection_of("old.txt") == fresh_settings.default_collection
+    assert [meta["collection"] for meta in index.store.source_metadata("old.txt").values()] == [fresh_settings.default_collection]
     assert _sources(index) == ["old.txt"] and index.catalogue.documents()[0].collection == fresh_settings.default_collection
     assert [hit.id for hit in index.searcher.search("Chi bộ họp định kỳ", 1)] == ["old-0"]
     monkeypatch.setattr(ChromaStore, "unassigned_sources", lambda self: pytest.fail("start-up read every chunk's metadata"))

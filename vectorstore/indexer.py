@@ -180,7 +180,8 @@ class Indexer:
             first = next(iter(stored.values()))
             kept = (first.get("collection") or collection, first.get("added_by", ""), first.get("added_at", ""))
             metadata = document_metadata(result, *kept)
-            if kept[0] != collection:
+            moving = kept[0] != collection
+            if moving:
                 report.moved.append(result.source)
             if not vectors_current(metadata, [stored.get(chunk.id, {}) for chunk in result.chunks]):
                 row.status = "refreshed"
@@ -189,7 +190,7 @@ class Indexer:
             row.status = "unchanged"
             report.unchanged.append(result.source)
             self._refresh_metadata(result, metadata, stored)
-            if kept[0] != collection:
+            if moving:
                 self.move(result.source, collection)
             with self.lock:
                 self.lexical.ensure(result.source, passages(result, metadata), document_keys(result.meta.number))

@@ -81,10 +81,6 @@ class ChromaStore:
         found = self._get(where={"doc_hash": doc_hash}, include=["metadatas"])
         return {str(metadata["source"]) for metadata in found["metadatas"] or []}
 
-    def collection_of(self, source: str) -> str:
-        found = self.collection.get(where={"source": source}, limit=1, include=["metadatas"])
-        return str((found["metadatas"] or [{}])[0].get("collection", ""))
-
     def unassigned_sources(self) -> set[str]:
         found = self._get(include=["metadatas"])
         return {str(metadata["source"]) for metadata in found["metadatas"] or [] if not metadata.get("collection")}
