@@ -99,6 +99,7 @@ class LlamaCppBackend(GenerativeBackend):
             model_path=path,
             n_ctx=settings.llm_context_tokens,
             n_threads=settings.llm_threads or os.cpu_count(),
+            flash_attn=settings.llm_flash_attention,
             verbose=False,
         )
         # One llama.cpp context serves one generation at a time: the web chat, the API and the library
