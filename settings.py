@@ -142,14 +142,12 @@ class Settings(BaseSettings):
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
 
-    @property
-    def lexical_path(self) -> Path:
-        return self.data_dir / "lexical"
+    def lexical_folder(self, collection: str) -> Path:
+        return self.data_dir / "lexical" / collection
 
-    @property
-    def catalogue_path(self) -> Path:
-        """One file per collection: its documents' records, so a start-up need not read them from Chroma."""
-        return self.data_dir / "catalogue"
+    def catalogue_file(self, collection: str) -> Path:
+        """A collection's documents' records, so a start-up need not read them from Chroma."""
+        return self.data_dir / "catalogue" / f"{collection}.json"
 
     @property
     def library_dir(self) -> Path:

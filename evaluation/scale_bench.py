@@ -224,7 +224,7 @@ class Filler:
         self.store = ChromaStore(settings, embedder.name, embedder.dimension)
         if not self.store.count():  # as open_index marks a new store: every chunk written here names its collection
             self.store.mark_all_assigned()
-        self.lexical = LexicalIndex(settings.lexical_path / settings.collection)
+        self.lexical = LexicalIndex(settings.lexical_folder(settings.collection))
         self.corpus = corpus
         self.copies = 0  # synthetic documents written so far
 
@@ -394,7 +394,7 @@ def _open(settings: Settings, embedder: Embedder) -> tuple[Index, Row]:
 
 def _measure(settings: Settings, embedder: Embedder, questions: Sequence[str], corpus: RealCorpus, size: int) -> Row:
     """Everything measured at one size, in an order that leaves the store as it found it."""
-    lexical_dir = settings.lexical_path / settings.collection
+    lexical_dir = settings.lexical_folder(settings.collection)
     row: Row = {"lexical_mib": _tree_mib(lexical_dir)}
     row |= _bm25_load(lexical_dir, questions)
     index, opening = _open(settings, embedder)

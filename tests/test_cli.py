@@ -126,7 +126,7 @@ def test_rebuild_replaces_a_store_built_with_another_model(cli_env, tmp_path) ->
     assert "Thêm 2" in rebuilt.stdout and "Kho có" in rebuilt.stdout
     hits = json.loads(run(env, "search", "Ai là Bí thư Chi bộ Văn phòng?", "--json").stdout)
     assert hits and {hit["source"] for hit in hits} <= {"dai-hoi.txt", "tong-ket.txt"}
-    saved = json.loads((settings.catalogue_path / f"{settings.collection}.json").read_text(encoding="utf-8"))
+    saved = json.loads(settings.catalogue_file(settings.collection).read_text(encoding="utf-8"))
     assert sorted(document["source"] for document in saved["documents"]) == ["dai-hoi.txt", "tong-ket.txt"]
     assert "rebuild" in run(env, "audit", "list", "--action", "rebuild").stdout
 

@@ -177,7 +177,7 @@ def test_a_stale_or_missing_lexical_index_is_rebuilt_from_the_store_on_open(fres
     query = "đại hội chi bộ"
     before = _lexical_top3(_both_articles_ingested(fresh_settings, embedder), query)
     assert before
-    folder = fresh_settings.lexical_path / fresh_settings.collection
+    folder = fresh_settings.lexical_folder(fresh_settings.collection)
     manifest = folder / "manifest.json"
     if damage == "deleted":
         shutil.rmtree(folder)

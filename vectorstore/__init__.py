@@ -40,8 +40,8 @@ def open_index(settings: Settings, embedder: Embedder | None = None, collection:
     embedder = embedder or make_embedder(settings)
     name = collection or settings.collection
     store = ChromaStore(settings, embedder.name, embedder.dimension, name)
-    lexical = LexicalIndex(settings.lexical_path / name)
-    catalogue = Catalogue.open(store, settings.catalogue_path / f"{name}.json")
+    lexical = LexicalIndex(settings.lexical_folder(name))
+    catalogue = Catalogue.open(store, settings.catalogue_file(name))
     lock = RLock()
     index = Index(
         store=store,
@@ -62,8 +62,8 @@ def drop_index(settings: Settings) -> None:
     name = settings.collection
     with suppress(NotFoundError):  # nothing was ever written: there is nothing to drop
         make_client(settings).delete_collection(name)
-    shutil.rmtree(settings.lexical_path / name, ignore_errors=True)
-    (settings.catalogue_path / f"{name}.json").unlink(missing_ok=True)
+    shutil.rmtree(settings.lexical_folder(name), ignore_errors=True)
+    settings.catalogue_file(name).unlink(missing_ok=True)
 
 
 __all__ = ["Catalogue", "ChromaStore", "Embedder", "EmbeddingError", "Index", "IngestReport", "LexicalIndex", "Scope", "SearchFilters", "SearchHit", "Searcher", "StoreError", "drop_index", "make_embedder", "open_index"]
