@@ -18,8 +18,9 @@ LLAMA_AMX_ARGS    := $(LLAMA_AVX512_ARGS) -DGGML_AMX_TILE=ON -DGGML_AMX_INT8=ON 
 AVX512_FLAGS      := avx512f avx512cd avx512vl avx512dq avx512bw avx512vbmi avx512_vnni avx512_bf16 avx_vnni
 CPU_FLAGS         := $(shell grep -m1 '^flags' /proc/cpuinfo 2>/dev/null | cut -d: -f2)
 AVX512_MISSING    := $(strip $(foreach flag,$(AVX512_FLAGS),$(if $(filter $(flag),$(CPU_FLAGS)),,missing)))
-AMX_RUNS          := $(if $(filter amx_tile,$(CPU_FLAGS)),$(shell probe=$$(mktemp) && gcc -O2 -mamx-tile -mamx-int8 \
-	setup/amx_probe.c -o $$probe 2>/dev/null && $$probe && echo yes; rm -f $$probe))
+# Probed once, and only when no instruction set was named (the wheel's own make is handed the choice).
+AMX_RUNS          := $(if $(LLAMA_CPU),,$(if $(filter amx_tile,$(CPU_FLAGS)),$(shell probe=$$(mktemp) && gcc -O2 \
+	-mamx-tile -mamx-int8 setup/amx_probe.c -o $$probe 2>/dev/null && $$probe && echo yes; rm -f $$probe)))
 LLAMA_CPU ?= $(if $(AVX512_MISSING),avx2,$(if $(AMX_RUNS),amx,avx512))
 LLAMA_CMAKE_ARGS ?= $(if $(filter avx2,$(LLAMA_CPU)),$(LLAMA_AVX2_ARGS),$(if $(filter amx,$(LLAMA_CPU)),$(LLAMA_AMX_ARGS),$(LLAMA_AVX512_ARGS)))
 LLAMA_PATCHES     := $(sort $(wildcard setup/*.patch))
@@ -39,7 +40,7 @@ $(STAMP): pyproject.toml Makefile $(LLAMA_PATCHES)
 	$(PY) -m pip install --quiet --upgrade pip
 	# torch first, from the local CPU wheel: anything else would pull a multi-GB CUDA build
 	$(PY) -m pip install --quiet torch==2.13.0
-	test -e $(LLAMA_WHEELS)/.built || $(MAKE) --no-print-directory llama-wheel
+	test -e $(LLAMA_WHEELS)/.built || $(MAKE) --no-print-directory llama-wheel LLAMA_CPU=$(LLAMA_CPU)
 	$(PY) -m pip install --quiet --force-reinstall --no-deps $(LLAMA_WHEELS)/llama_cpp_python-*.whl
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
