@@ -8,7 +8,9 @@ STAMP  := $(VENV)/.installed
 # AVX-512 with VNNI and BF16 reads a prompt ~1.5x as fast as AVX2 (68 -> 104 tokens/s, 2 cores); AMX (Intel Xeon
 # from the 4th generation) ~1.5x as fast again (647-token prompt: 7.0 -> 4.6 s). AMX is chosen only when a probe
 # (setup/amx_probe.c) runs a tile instruction, as a VM may report the flags and still refuse the tile state; the
-# source is patched (setup/*.patch) so that llama.cpp's AMX kernels load their tile configuration at all.
+# source is patched (setup/*.patch) so that llama.cpp's AMX kernels load their tile configuration at all, and
+# `app.py models fetch` then rewrites the model's K-quant matrices into the formats those kernels multiply
+# (weights/amx_formats.py).
 # The wheel is kept per instruction set, build options and patches (pip's own cache would hand one CPU's build to
 # another). ggml's own thread pool, not OpenMP: with OpenMP, llama.cpp called from any thread but the main one (every
 # web request) was ~12 % slower, as libgomp throttles its spinning once torch's OpenMP threads exist too.

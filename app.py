@@ -267,11 +267,10 @@ def models() -> None:
 
 @models.command("list")
 def models_list() -> None:
-    from weights import BUILTIN_MODELS
-    from weights.provision import is_ready, model_dir
+    from weights.provision import cached_models, is_ready, model_dir
 
     cache = get_settings().model_cache_dir
-    for spec in BUILTIN_MODELS.values():
+    for spec in cached_models():
         ready = "sẵn sàng" if is_ready(model_dir(spec, cache), spec) else "chưa tải"
         click.echo(f"{spec.name:32} {spec.kind:9} {ready:9} {spec.note}")
 
@@ -279,25 +278,25 @@ def models_list() -> None:
 @models.command("fetch")
 @click.argument("names", nargs=-1)
 def models_fetch(names: tuple[str, ...]) -> None:
-    """Tải, ghép và kiểm tra SHA-256 (mặc định: mô hình nhúng và LLM đang cấu hình)."""
-    from weights import BUILTIN_MODELS, ensure_model
+    """Tải, ghép và kiểm tra SHA-256 (mặc định: mô hình nhúng và LLM đang cấu hình; LLM ở dạng AMX nếu llama.cpp dùng AMX)."""
+    from weights import BUILTIN_MODELS, ensure_model, resolve_gguf
 
     settings = get_settings()
     wanted = names or tuple(n for n in (settings.embedding_model, settings.llm_model) if n in BUILTIN_MODELS)
     for name in wanted:
         if name not in BUILTIN_MODELS:
             fail(f"{name}: không phải mô hình có sẵn ({', '.join(BUILTIN_MODELS)})")
-        click.echo(f"{name}: {ensure_model(BUILTIN_MODELS[name], settings.model_cache_dir)}")
+        path = resolve_gguf(settings) if name == settings.llm_model else ensure_model(BUILTIN_MODELS[name], settings.model_cache_dir)
+        click.echo(f"{name}: {path}")
 
 
 @models.command("verify")
 def models_verify() -> None:
     """Băm lại mọi tệp trọng số đã tải và so với SHA-256 công bố."""
-    from weights import BUILTIN_MODELS
-    from weights.provision import model_dir, verify
+    from weights.provision import cached_models, model_dir, verify
 
     cache = get_settings().model_cache_dir
-    for spec in BUILTIN_MODELS.values():
+    for spec in cached_models():
         folder = model_dir(spec, cache)
         if not folder.exists():
             continue

@@ -68,6 +68,7 @@ def test_models_list_shows_the_default_models(cli_env) -> None:
     result = run(cli_env, "models", "list")
     assert result.returncode == 0
     assert "embeddinggemma-300m" in result.stdout and "sẵn sàng" in result.stdout
+    assert "qwen2.5-coder-1.5b-instruct-amx" in result.stdout  # the AMX rewrite is a cache entry of its own
 
 
 def test_draft_lists_kinds_and_prints_json(cli_env, tmp_path) -> None:

