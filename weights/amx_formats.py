@@ -24,14 +24,15 @@ from pathlib import Path
 import numpy as np
 
 KEPT_AS_SHIPPED = frozenset({"token_embd.weight", "output.weight"})
-_Q4_K_BLOCK_BYTES = 144  # d, dmin (fp16), 12 bytes of 6-bit scales and mins, 128 bytes of 4-bit codes
 
 
 def q4_k_as_q4_1(raw: np.ndarray) -> np.ndarray:
     """Q4_K rows (uint8, one row per matrix row) as Q4_1 rows with the same 4-bit codes."""
+    from gguf import GGML_QUANT_SIZES, GGMLQuantizationType
     from gguf.quants import Q4_K
 
-    blocks = raw.reshape(-1, _Q4_K_BLOCK_BYTES)
+    # A block: d, dmin (fp16), 12 bytes of 6-bit scales and mins, 128 bytes of 4-bit codes.
+    blocks = raw.reshape(-1, GGML_QUANT_SIZES[GGMLQuantizationType.Q4_K][1])
     n = len(blocks)
     d = blocks[:, 0:2].copy().view(np.float16).astype(np.float32)
     dmin = blocks[:, 2:4].copy().view(np.float16).astype(np.float32)
