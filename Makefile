@@ -4,7 +4,9 @@ PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-# llama.cpp is compiled on install for the instruction sets this CPU reports, never -march=native.
+# llama.cpp is compiled on install for the instruction sets this CPU reports, never -march=native. The AVX-512 build
+# does not ask for AVX-VNNI (the 256-bit VEX form): AMD Zen 4 has AVX-512 VNNI but not it, and ggml prefers the
+# AVX-512 VL form of the same instruction wherever both exist, so requiring it sent Zen 4 to the AVX2 build.
 # AVX-512 with VNNI and BF16 reads a prompt ~1.5x as fast as AVX2 (68 -> 104 tokens/s, 2 cores); AMX (Intel Xeon
 # from the 4th generation) ~1.5x as fast again (647-token prompt: 7.0 -> 4.6 s). AMX is chosen only when a probe
 # (setup/amx_probe.c) runs a tile instruction, as a VM may report the flags and still refuse the tile state; the
@@ -15,9 +17,9 @@ STAMP  := $(VENV)/.installed
 # another). ggml's own thread pool, not OpenMP: with OpenMP, llama.cpp called from any thread but the main one (every
 # web request) was ~12 % slower, as libgomp throttles its spinning once torch's OpenMP threads exist too.
 LLAMA_AVX2_ARGS   := -DGGML_NATIVE=OFF -DGGML_OPENMP=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
-LLAMA_AVX512_ARGS := $(LLAMA_AVX2_ARGS) -DGGML_AVX512=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_BF16=ON -DGGML_AVX_VNNI=ON
+LLAMA_AVX512_ARGS := $(LLAMA_AVX2_ARGS) -DGGML_AVX512=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_BF16=ON
 LLAMA_AMX_ARGS    := $(LLAMA_AVX512_ARGS) -DGGML_AMX_TILE=ON -DGGML_AMX_INT8=ON -DGGML_AMX_BF16=ON
-AVX512_FLAGS      := avx512f avx512cd avx512vl avx512dq avx512bw avx512vbmi avx512_vnni avx512_bf16 avx_vnni
+AVX512_FLAGS      := avx512f avx512cd avx512vl avx512dq avx512bw avx512vbmi avx512_vnni avx512_bf16
 CPU_FLAGS         := $(shell grep -m1 '^flags' /proc/cpuinfo 2>/dev/null | cut -d: -f2)
 AVX512_MISSING    := $(strip $(foreach flag,$(AVX512_FLAGS),$(if $(filter $(flag),$(CPU_FLAGS)),,missing)))
 # Probed once, and only when no instruction set was named (the wheel's own make is handed the choice).
