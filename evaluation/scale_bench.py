@@ -59,7 +59,7 @@ from vectorstore.indexer import chunk_metadata, document_keys
 from vectorstore.lexical import Entry, Passage
 from vectorstore.records import ChunkMeta
 from vectorstore.store import ChromaStore
-from vectorstore.tokenize import accented_tokens, folded_tokens
+from vectorstore.tokenize import accented_tokens, fold
 
 Row = dict[str, float | int | str]
 T = TypeVar("T")
@@ -134,6 +134,7 @@ def _real_chunks(document: PreparedDocument, collection: str, vectors: np.ndarra
     chunks = []
     for position, (chunk, vector) in enumerate(zip(document.chunks, vectors, strict=True)):
         sentences = tuple(part for part in _SENTENCE_END.split(chunk.text) if part.strip())
+        accented = tuple(tuple(accented_tokens(sentence)) for sentence in sentences)
         chunks.append(
             RealChunk(
                 id=chunk.id,
@@ -141,8 +142,8 @@ def _real_chunks(document: PreparedDocument, collection: str, vectors: np.ndarra
                 meta=chunk_metadata(document, position, collection),
                 vector=np.asarray(vector, dtype=np.float32),
                 sentences=sentences,
-                accented=tuple(tuple(accented_tokens(sentence)) for sentence in sentences),
-                folded=tuple(tuple(folded_tokens(sentence)) for sentence in sentences),
+                accented=accented,
+                folded=tuple(tuple(fold(tokens)) for tokens in accented),
                 refs=tuple(sorted(reference_keys(chunk.text))),
             )
         )
@@ -169,7 +170,8 @@ def load_real_corpus(settings: Settings, embedder: Embedder) -> RealCorpus:
 # --- copies --------------------------------------------------------------------------------------
 @cache
 def _copy_line_tokens() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    return tuple(accented_tokens(COPY_LINE)), tuple(folded_tokens(COPY_LINE))
+    accented = accented_tokens(COPY_LINE)
+    return tuple(accented), tuple(fold(accented))
 
 
 def _vary(chunk: RealChunk, copy: int) -> tuple[str, list[str], list[str]]:

@@ -45,7 +45,7 @@ from typing import NamedTuple, TypedDict
 import numpy as np
 
 from ingest.docnumbers import reference_keys
-from vectorstore.tokenize import accented_tokens, folded_tokens, has_diacritics
+from vectorstore.tokenize import accented_tokens, fold, folded_tokens, has_diacritics
 
 FIELDS = ("accented", "folded")  # token fields, scored
 KEYED = ("refs", "sources", "clauses")  # key fields, only looked up
@@ -76,10 +76,11 @@ class Passage(NamedTuple):
 
 
 def make_entry(source: str, passage: Passage, document_keys: set[str]) -> Entry:
+    accented = accented_tokens(passage.text)
     return {
         "source": source,
-        "accented": accented_tokens(passage.text),
-        "folded": folded_tokens(passage.text),
+        "accented": accented,
+        "folded": fold(accented),
         "refs": sorted(document_keys | reference_keys(passage.text)),
         "clauses": list(passage.clauses),
     }

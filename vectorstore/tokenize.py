@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from pyvi import ViTokenizer
 
@@ -50,8 +51,14 @@ def accented_tokens(text: str) -> list[str]:
     return _tokens(text)
 
 
+def fold(tokens: Iterable[str]) -> list[str]:
+    """Accented tokens as a query typed without marks reads them: a text segmented once serves both fields
+    (segmenting is most of what indexing a chunk costs outside the model)."""
+    return [strip_diacritics(token) for token in tokens]
+
+
 def folded_tokens(text: str) -> list[str]:
-    return [strip_diacritics(token) for token in _tokens(text)]
+    return fold(_tokens(text))
 
 
 def has_diacritics(text: str) -> bool:
