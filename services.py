@@ -167,7 +167,8 @@ class Workspace:
     def ingest(
         self, paths: list[Path], collection: str | None = None, prune: bool = False, root: Path | None = None, on_progress: Progress | None = None
     ) -> IngestReport:
-        """Ingest into a collection the principal manages; every added or replaced document is audited."""
+        """Ingest into a collection the principal manages; every document added, replaced, moved, embedded again
+        or removed is audited (a refresh rewrites stored vectors, so an auditor sees who caused it)."""
         collection = collection or self.services.settings.default_collection
         self.services.accounts.collection(collection)
         if not self.services.accounts.may_manage(self.principal, collection):
@@ -177,6 +178,8 @@ class Workspace:
         )
         for source in (*report.added, *report.replaced, *report.moved):
             self._record("upload", documents=[source], collection=collection)
+        for source in report.refreshed:
+            self._record("refresh", documents=[source], collection=collection)
         for source in report.removed:
             self._record("delete", documents=[source], collection=collection)
         return report

@@ -1,7 +1,7 @@
 """The passages as the model reads them: numbered, with provenance, fenced as data.
 
-Prompt length is most of the time to the first token on a CPU (about 70 tokens/s
-of prompt on two cores for the 1.5B model), so the context may be held to a budget
+Prompt length is most of the time to the first token on a CPU (70 to 170 tokens/s
+of prompt on two cores for the 1.5B model, by instruction set), so the context may be held to a budget
 of characters (``RAG_LLM_CONTEXT_CHARS``): the sentences that best answer the
 question across all passages (ranked as the extractive answer ranks them: the
 question's words, plus the kind of fact it asks for), in their order, gaps marked

@@ -298,6 +298,26 @@ def test_a_vector_embedded_from_what_this_ingester_reads_otherwise_is_computed_a
     assert fresh_index.indexer.sync([fresh_settings.corpus_dir]).chunks_written == 0
 
 
+def test_an_ingestion_that_embeds_a_document_again_is_audited_as_a_refresh(fresh_settings, fresh_index) -> None:
+    from access import LOCAL_ADMIN
+    from access.audit import AuditFilter
+    from services import build_services
+
+    services = build_services(fresh_settings, index=fresh_index)
+    workspace = services.acting_as(LOCAL_ADMIN, "cli")
+    _write(fresh_settings.corpus_dir, "a.txt", ARTICLE)
+    workspace.ingest([fresh_settings.corpus_dir])
+    ids = sorted(fresh_index.store.all_ids(where={"source": "a.txt"}))
+    stored = fresh_index.store.get(ids)
+    fresh_index.store.collection.update(ids=ids, metadatas=[{**stored[i][1], "embedded_as": "0123456789abcdef"} for i in ids])
+
+    assert workspace.ingest([fresh_settings.corpus_dir]).refreshed == ["a.txt"]
+    assert workspace.ingest([fresh_settings.corpus_dir]).unchanged == ["a.txt"]
+    refreshes = services.audit.events(AuditFilter(action="refresh"), limit=10)
+    assert [(event.user, event.documents) for event in refreshes] == [(LOCAL_ADMIN.name, "a.txt")]
+    assert len(services.audit.events(AuditFilter(action="upload"), limit=10)) == 1
+
+
 def test_a_chunk_stored_before_fingerprints_keeps_its_vector_when_nothing_else_changed(fresh_settings, fresh_index) -> None:
     _write(fresh_settings.corpus_dir, "a.txt", ARTICLE)
     fresh_index.indexer.sync([fresh_settings.corpus_dir])

@@ -81,8 +81,8 @@ def build_admin_tab(services: Services, workspace_for: Callable[[Services, gr.Re
         with gr.Row():
             user = gr.Textbox(label="Người dùng")
             action = gr.Dropdown(
-                ["", "ask", "search", "draft", "draft_more", "export", "login", "login_failed", "logout", "upload", "delete",
-                 "download", "grant", "revoke", "user_add", "user_disable", "passwd", "history_delete", "audit_export"],
+                ["", "ask", "search", "draft", "draft_more", "export", "login", "login_failed", "logout", "upload", "refresh",
+                 "delete", "download", "grant", "revoke", "user_add", "user_disable", "passwd", "history_delete", "audit_export"],
                 value="", label="Hành động",
             )
             document = gr.Textbox(label="Tài liệu (tên tệp)")
