@@ -138,7 +138,7 @@ def embedding_parity(settings: Settings, corpus: Path, beir_folder: Path) -> dic
     from evaluation.harness import run_search, summarise_search
 
     documents = [prepare(path, corpus, settings.chunk_size, settings.chunk_overlap) for path in discover([corpus])]
-    titles = [document.meta.title for document in documents for _ in document.chunks]
+    titles = [document.embedding_title(chunk) for document in documents for chunk in document.chunks]  # as ingestion embeds them
     texts = [chunk.text for document in documents for chunk in document.chunks]
     passages, questions = load_corpus(beir_folder / "corpus.jsonl"), load_beir_questions(beir_folder)
     results: dict[str, float] = {}
