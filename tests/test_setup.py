@@ -11,7 +11,6 @@ ZEN4 = f"{AVX2} {AVX512} gfni vaes vpclmulqdq"  # AVX-512 VNNI, but not the 256-
 SAPPHIRE_RAPIDS = f"{ZEN4} avx_vnni amx_bf16 amx_tile amx_int8"
 
 
-
 def chosen(variable: str, flags: str, *assignments: str) -> str:
     """A Makefile variable's value on a CPU reporting ``flags`` (nothing is built: --eval prints and exits)."""
     make = shutil.which("make")
