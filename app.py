@@ -413,6 +413,7 @@ def serve(no_ingest: bool, host: str | None, port: int | None) -> None:
         report = services.index.indexer.sync([settings.corpus_dir])
         for error in report.errors:
             click.echo(f"Lỗi: {error}", err=True)
+    services.warm()
     run_server(services)
 
 

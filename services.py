@@ -45,6 +45,10 @@ class Services:
         """Uploads ingested in the background, one at a time."""
         return JobQueue(self)
 
+    def warm(self) -> None:
+        """Have the model read the system prompt at start, not while the first member waits."""
+        Assistant(self.settings, self.index, self.backend).warm()
+
     def acting_as(self, principal: Principal, channel: str, collection: str | None = None) -> Workspace:
         """What ``principal`` may do, through ``channel`` (cli, web, api): every search is scoped to them,
         and to ``collection`` alone when one is named (it must be one they may read)."""

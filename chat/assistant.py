@@ -111,6 +111,11 @@ class Assistant:
         self.apply_prompt = ChatPromptTemplate.from_messages([("system", self.prompts.system), ("human", self.prompts.apply)])
         self.condense_prompt = PromptTemplate.from_template(self.prompts.condense)
 
+    def warm(self) -> None:
+        """Have the model read the system prompt before the first question (the server calls it at start)."""
+        with self.backend.queue.join():
+            self.backend.warm(self._messages(self.answer_prompt, context="", question="")[0]["content"])
+
     # --- steps -------------------------------------------------------------------
     def condense(self, question: str, history: list[Turn]) -> str:
         """A follow-up ("Còn nhiệm kỳ trước thì sao?") rewritten to stand alone, outside a question's stream

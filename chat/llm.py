@@ -48,6 +48,11 @@ class ChatBackend(Protocol):
         turn of ``queue``."""
         ...
 
+    def warm(self, system: str) -> None:
+        """Read the system prompt now (at start) rather than in the first member's wait, where the back end
+        keeps what it read. The caller holds a turn of ``queue``."""
+        ...
+
 
 class GenerativeBackend:
     """An LLM: the answer is what it writes for the prompt, and it writes free text too."""
@@ -67,6 +72,9 @@ class GenerativeBackend:
 
     def generate(self, prompt: str, max_tokens: int) -> str | None:
         return "".join(self.stream([{"role": "user", "content": prompt}], max_tokens)).strip()
+
+    def warm(self, system: str) -> None:
+        return None  # a server keeps its own prompt cache (llama-server, vLLM's prefix caching)
 
 
 class ExtractiveBackend:
@@ -88,10 +96,15 @@ class ExtractiveBackend:
     def generate(self, prompt: str, max_tokens: int) -> str | None:
         return None
 
+    def warm(self, system: str) -> None:
+        return None  # no model, nothing to read
+
 
 class LlamaCppBackend(GenerativeBackend):
     def __init__(self, settings: Settings) -> None:
         from llama_cpp import Llama
+
+        from chat.kv_prefix import SystemPrefixes
 
         path = resolve_gguf(settings)
         self.name = f"llama.cpp:{os.path.basename(path)}"
@@ -105,8 +118,13 @@ class LlamaCppBackend(GenerativeBackend):
         # One llama.cpp context serves one generation at a time: the web chat, the API and the library
         # share this backend, so concurrent questions take turns instead of corrupting it.
         self.queue = GenerationQueue(slots=1)
+        self.system_prefixes = SystemPrefixes(self.model)
+
+    def warm(self, system: str) -> None:
+        self.system_prefixes.ready(system)
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        self.system_prefixes.ready(messages[0]["content"] if messages[0]["role"] == "system" else None)
         for part in self.model.create_chat_completion(messages=messages, max_tokens=max_tokens, temperature=0.0, stream=True):
             text = part["choices"][0]["delta"].get("content")
             if text:

@@ -34,12 +34,14 @@ def peak_memory_mib() -> float:
 
 
 def _workspace(settings: Settings, index, backend_name: str):
-    """The bench acts like any front end: through the composition root, as the local administrator."""
+    """The bench acts like the server: through the composition root, the model warmed at start, as the local
+    administrator."""
     from access import LOCAL_ADMIN
     from services import build_services
 
-    backend_settings = settings.model_copy(update={"llm_backend": backend_name})
-    return build_services(backend_settings, index=index).acting_as(LOCAL_ADMIN, "bench")
+    services = build_services(settings.model_copy(update={"llm_backend": backend_name}), index=index)
+    services.warm()
+    return services.acting_as(LOCAL_ADMIN, "bench")
 
 
 def answer_timings(settings: Settings, index, questions_file: Path, backend_name: str) -> dict[str, float]:

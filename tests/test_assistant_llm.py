@@ -158,3 +158,43 @@ def test_a_chain_of_ten_follow_ups_is_condensed_turn_by_turn(llm_settings, corpu
             misses.append((follow_up, standalone))
         history.append(Turn(follow_up, quoting.ask(standalone).answer))
     assert len(misses) <= 1, misses  # one slip of the 1.5B model in ten is tolerated, not two
+
+
+def _prompt_tokens_read(backend, messages, monkeypatch) -> tuple[int, str]:
+    """How many prompt tokens llama.cpp evaluated for ``messages`` (the generated tokens are evaluated one by
+    one, prompts in one call each: the system prompt's own when it is first read, then the rest), and what the
+    model wrote."""
+    calls: list[int] = []
+    evaluate = backend.model.eval
+    monkeypatch.setattr(backend.model, "eval", lambda tokens: (calls.append(len(tokens)), evaluate(tokens))[1])
+    text = "".join(backend.stream(messages, 24))
+    monkeypatch.undo()
+    return sum(n for n in calls if n > 1), text
+
+
+def test_an_answer_after_a_prompt_without_the_system_prompt_does_not_read_it_again(llm_settings, corpus_index, backend, monkeypatch) -> None:
+    assistant = Assistant(llm_settings, corpus_index, backend)
+    messages = assistant._messages(assistant.answer_prompt, context='[1] Tin (2025-06-10, đoạn 1)\n"""\nĐại hội bầu đồng chí Lê Thị Mai làm Bí thư.\n"""',
+                                   question="Ai được bầu làm Bí thư?")
+    system_tokens = len(backend.model.tokenize(assistant.prompts.system.encode(), add_bos=False))
+
+    backend.model.reset()  # an empty context: the whole prompt is read
+    whole, expected = _prompt_tokens_read(backend, messages, monkeypatch)
+    backend.generate("Viết lại câu hỏi: Còn nhiệm kỳ trước thì sao?", 8)  # a condensation: no system prompt
+    after_condensing, text = _prompt_tokens_read(backend, messages, monkeypatch)
+
+    assert after_condensing <= whole - system_tokens
+    assert text == expected  # the restored state is the system prompt's own: the same answer, word for word
+
+
+def test_warming_reads_the_system_prompt_the_answers_start_with(llm_settings, corpus_index, backend, monkeypatch) -> None:
+    assistant = Assistant(llm_settings, corpus_index, backend)
+    messages = assistant._messages(assistant.answer_prompt, context="[1] Tin\n\"\"\"\nChi bộ có 11 đảng viên.\n\"\"\"", question="Chi bộ có bao nhiêu đảng viên?")
+    backend.model.reset()
+    whole, _ = _prompt_tokens_read(backend, messages, monkeypatch)
+    backend.generate("Chào.", 4)
+
+    assistant.warm()
+    read, _ = _prompt_tokens_read(backend, messages, monkeypatch)
+
+    assert read <= whole - len(backend.model.tokenize(assistant.prompts.system.encode(), add_bos=False))
