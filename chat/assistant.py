@@ -99,6 +99,11 @@ class Answer:
         }
 
 
+def _preview(verbatim: str, hits: list[SearchHit], question: str) -> Preview:
+    early = check_answer(verbatim, hits, question)
+    return Preview(early.answer, early.citations)
+
+
 class Assistant:
     def __init__(self, settings: Settings, index: Index, backend: ChatBackend) -> None:
         self.settings = settings
@@ -119,7 +124,7 @@ class Assistant:
     # --- steps -------------------------------------------------------------------
     def condense(self, question: str, history: list[Turn]) -> str:
         """A follow-up ("Còn nhiệm kỳ trước thì sao?") rewritten to stand alone, outside a question's stream
-        (nobody watches its place in line)."""
+        (nobody watches its place in line or its preview)."""
         ticket = self.backend.queue.join()
         try:
             steps = self._condensed(question, history, ticket)
@@ -130,20 +135,31 @@ class Assistant:
         finally:
             ticket.leave()
 
-    def _condensed(self, question: str, history: list[Turn], ticket: Ticket) -> Generator[Queued, None, str]:
-        """The follow-up rewritten in the question's own turn of the model; its place in line until then."""
+    def _condensed(self, question: str, history: list[Turn], ticket: Ticket) -> Generator[Queued | Preview, None, str]:
+        """The follow-up rewritten in the question's own turn of the model; until then, its place in line and
+        the verbatim sentences for it read with the previous question (what the rewrite most often falls back
+        to), so a follow-up shows something useful as soon as a first question does."""
         if not history:
             return question
         lowered = question.lower()
         if not any(cue in lowered for cue in FOLLOW_UP_CUES) and len(question.split()) > 6:
             return question
+        joined = f"{history[-1].question} {question}"  # the previous question gives the context
+        yield from self._early_preview(joined)
         transcript = "\n".join(f"Hỏi: {turn.question}\nĐáp: {turn.answer[:300]}" for turn in history[-3:])
         yield from self._wait_for(ticket)
         rewritten = self.backend.generate(self.condense_prompt.format(history=transcript, question=question), 96)
-        joined = f"{history[-1].question} {question}"  # the previous question gives the context
         if rewritten is None:  # a backend without free text
             return joined
         return self._rewrite_or(joined, question, rewritten)
+
+    def _early_preview(self, question: str) -> Iterator[Preview]:
+        """The verbatim sentences for ``question``, when its passages support it."""
+        hits = self.index.searcher.search(question, self.settings.answer_k)
+        if is_supported(question, hits, self.index.lexical, self.settings.min_similarity, self.settings.min_coverage):
+            verbatim = extractive_answer(question, hits, self.index.lexical)
+            if verbatim:
+                yield _preview(verbatim, hits, question)
 
     @staticmethod
     def _rewrite_or(joined: str, question: str, rewritten: str) -> str:
@@ -251,8 +267,7 @@ class Assistant:
         """An answer in the model's words with [n] markers, checked; the verbatim sentences meanwhile."""
         verbatim = extractive_answer(standalone, hits, self.index.lexical)
         if verbatim:
-            early = check_answer(verbatim, hits, standalone)
-            yield Preview(early.answer, early.citations)
+            yield _preview(verbatim, hits, standalone)
         context = format_context(standalone, hits, self.index.lexical, self.settings.llm_context_chars)
         messages = self._messages(self.answer_prompt, context=context, question=standalone, refusal=self.prompts.refusal)
         written = Written()

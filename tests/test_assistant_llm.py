@@ -103,11 +103,20 @@ def test_questions_asked_at_once_take_turns_and_the_waiter_sees_its_place(llm_se
     after.leave()
 
 
-def test_a_follow_up_waits_in_line_while_another_is_answered_then_is_condensed_and_answered(llm_settings, corpus_index, backend) -> None:
-    """The rewrite of a follow-up needs the model too: it happens in the follow-up's own turn, with its place shown."""
-    import threading
+def _waits_after_a_preview(events: list) -> bool:
+    from chat import Preview, Queued
 
-    from chat import Answer, Queued, Turn
+    kinds = [type(event) for event in list(events)]
+    return Preview in kinds and Queued in kinds[kinds.index(Preview):]
+
+
+def test_a_follow_up_waits_in_line_while_another_is_answered_then_is_condensed_and_answered(llm_settings, corpus_index, backend) -> None:
+    """The rewrite of a follow-up needs the model too: it happens in the follow-up's own turn, with its place shown
+    and, meanwhile, the verbatim sentences for it read with the previous question."""
+    import threading
+    import time
+
+    from chat import Answer, Preview, Queued, Turn
 
     assistant = Assistant(llm_settings, corpus_index, backend)
     holder = backend.queue.join()  # another member's question holds the model
@@ -116,8 +125,13 @@ def test_a_follow_up_waits_in_line_while_another_is_answered_then_is_condensed_a
     events: list = []
     follow_up = threading.Thread(target=lambda: events.extend(assistant.stream("Còn ai trình bày báo cáo tại hội nghị đó?", history)))
     follow_up.start()
-    follow_up.join(2)
-    assert follow_up.is_alive() and events and all(isinstance(event, Queued) for event in events)  # nothing else yet
+    deadline = time.monotonic() + 60
+    while not _waits_after_a_preview(events) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert follow_up.is_alive() and _waits_after_a_preview(events), events
+    assert all(isinstance(event, Queued | Preview) for event in events)  # no model text yet
+    preview = next(event for event in events if isinstance(event, Preview))
+    assert preview.citations and "Công nghệ" in preview.answer, preview  # the sentences on the hội nghị asked about
     holder.leave()
     follow_up.join(300)
     final = events[-1]
