@@ -186,14 +186,20 @@ def _prompt_tokens_read(backend, messages, monkeypatch) -> tuple[int, str]:
     return sum(n for n in calls if n > 1), text
 
 
+def _whole_read(backend, messages, monkeypatch) -> tuple[int, str]:
+    """The same, from an empty context: every token of the prompt read."""
+    "".join(backend.stream(messages, 1))  # the context starts with the system prompt (restored or read) ...
+    backend.model.reset()  # ... and is emptied, so nothing is left to restore or reuse
+    return _prompt_tokens_read(backend, messages, monkeypatch)
+
+
 def test_an_answer_after_a_prompt_without_the_system_prompt_does_not_read_it_again(llm_settings, corpus_index, backend, monkeypatch) -> None:
     assistant = Assistant(llm_settings, corpus_index, backend)
     messages = assistant._messages(assistant.answer_prompt, context='[1] Tin (2025-06-10, đoạn 1)\n"""\nĐại hội bầu đồng chí Lê Thị Mai làm Bí thư.\n"""',
                                    question="Ai được bầu làm Bí thư?")
     system_tokens = len(backend.model.tokenize(assistant.prompts.system.encode(), add_bos=False))
 
-    backend.model.reset()  # an empty context: the whole prompt is read
-    whole, expected = _prompt_tokens_read(backend, messages, monkeypatch)
+    whole, expected = _whole_read(backend, messages, monkeypatch)
     backend.generate("Viết lại câu hỏi: Còn nhiệm kỳ trước thì sao?", 8)  # a condensation: no system prompt
     after_condensing, text = _prompt_tokens_read(backend, messages, monkeypatch)
 
@@ -204,8 +210,7 @@ def test_an_answer_after_a_prompt_without_the_system_prompt_does_not_read_it_aga
 def test_warming_reads_the_system_prompt_the_answers_start_with(llm_settings, corpus_index, backend, monkeypatch) -> None:
     assistant = Assistant(llm_settings, corpus_index, backend)
     messages = assistant._messages(assistant.answer_prompt, context="[1] Tin\n\"\"\"\nChi bộ có 11 đảng viên.\n\"\"\"", question="Chi bộ có bao nhiêu đảng viên?")
-    backend.model.reset()
-    whole, _ = _prompt_tokens_read(backend, messages, monkeypatch)
+    whole, _ = _whole_read(backend, messages, monkeypatch)
     backend.generate("Chào.", 4)
 
     assistant.warm()
