@@ -32,6 +32,9 @@ _CONDENSE_LABEL = re.compile(r"^(?:Câu hỏi (?:tiếp theo|độc lập)|Câu 
 FOLLOW_UP_CUES = ("còn ", "thì sao", "vậy còn", "thế còn", "đó", "này", "ấy", "họ", "người đó", "trước đó")
 
 
+Searched = dict[str, list[SearchHit]]  # the passages found for a query, by query, while a question is answered
+
+
 @dataclass
 class Turn:
     question: str
@@ -131,35 +134,37 @@ class Assistant:
             while True:
                 next(steps)
         except StopIteration as done:
-            return done.value
+            return done.value[0]
         finally:
             ticket.leave()
 
-    def _condensed(self, question: str, history: list[Turn], ticket: Ticket) -> Generator[Queued | Preview, None, str]:
+    def _condensed(self, question: str, history: list[Turn], ticket: Ticket) -> Generator[Queued | Preview, None, tuple[str, Searched]]:
         """The follow-up rewritten in the question's own turn of the model; until then, its place in line and
         the verbatim sentences for it read with the previous question (what the rewrite most often falls back
-        to), so a follow-up shows something useful as soon as a first question does."""
+        to), so a follow-up shows something useful as soon as a first question does. Also the searches made
+        on the way, so the answer does not repeat one."""
         if not history:
-            return question
+            return question, {}
         lowered = question.lower()
         if not any(cue in lowered for cue in FOLLOW_UP_CUES) and len(question.split()) > 6:
-            return question
+            return question, {}
         joined = f"{history[-1].question} {question}"  # the previous question gives the context
-        yield from self._early_preview(joined)
+        searched = {joined: (yield from self._early_preview(joined))}
         transcript = "\n".join(f"Hỏi: {turn.question}\nĐáp: {turn.answer[:300]}" for turn in history[-3:])
         yield from self._wait_for(ticket)
         rewritten = self.backend.generate(self.condense_prompt.format(history=transcript, question=question), 96)
         if rewritten is None:  # a backend without free text
-            return joined
-        return self._rewrite_or(joined, question, rewritten)
+            return joined, searched
+        return self._rewrite_or(joined, question, rewritten), searched
 
-    def _early_preview(self, question: str) -> Iterator[Preview]:
-        """The verbatim sentences for ``question``, when its passages support it."""
+    def _early_preview(self, question: str) -> Generator[Preview, None, list[SearchHit]]:
+        """The verbatim sentences for ``question``, when its passages support it; the passages."""
         hits = self.index.searcher.search(question, self.settings.answer_k)
         if is_supported(question, hits, self.index.lexical, self.settings.min_similarity, self.settings.min_coverage):
             verbatim = extractive_answer(question, hits, self.index.lexical)
             if verbatim:
                 yield _preview(verbatim, hits, question)
+        return hits
 
     @staticmethod
     def _rewrite_or(joined: str, question: str, rewritten: str) -> str:
@@ -189,15 +194,16 @@ class Assistant:
             place = ticket.place()
             if place.position:
                 yield place
-            standalone = yield from self._condensed(question, history or [], ticket)
-            yield from self._answered(question, standalone, ticket, started)
+            standalone, searched = yield from self._condensed(question, history or [], ticket)
+            yield from self._answered(question, standalone, ticket, started, searched)
         finally:
             ticket.leave()
 
-    def _answered(self, question: str, standalone: str, ticket: Ticket, started: float) -> Iterator[str | Preview | Queued | Answer]:
+    def _answered(self, question: str, standalone: str, ticket: Ticket, started: float, searched: Searched) -> Iterator[str | Preview | Queued | Answer]:
         named = named_documents(standalone, self.index.searcher)
         # A replaced document is looked up in its replacement (named documents rank first).
-        hits = self.index.searcher.search(standalone + "".join(f" ({r.by.number})" for r in named.redirects), self.settings.answer_k)
+        query = standalone + "".join(f" ({r.by.number})" for r in named.redirects)
+        hits = searched[query] if query in searched else self.index.searcher.search(query, self.settings.answer_k)
         if named.missing:
             text = self.prompts.missing_document.format(documents=", ".join(named.missing))
             yield Answer(question, standalone, text, True, closest=hits[:3], backend=self.backend.name, seconds=time.perf_counter() - started)
