@@ -278,7 +278,9 @@ def models_list() -> None:
 @models.command("fetch")
 @click.argument("names", nargs=-1)
 def models_fetch(names: tuple[str, ...]) -> None:
-    """Tải, ghép và kiểm tra SHA-256 (mặc định: mô hình nhúng và LLM đang cấu hình; LLM ở dạng AMX nếu llama.cpp dùng AMX)."""
+    """Tải, ghép và kiểm tra SHA-256 (mặc định: mô hình nhúng và LLM đang cấu hình; LLM ở dạng AMX nếu llama.cpp dùng AMX;
+    thân mô hình nhúng cho ONNX Runtime/OpenVINO nếu đó là runtime nhúng)."""
+    from vectorstore.embeddings import effective_runtime, make_embedder
     from weights import BUILTIN_MODELS, ensure_model, resolve_gguf
 
     settings = get_settings()
@@ -288,6 +290,10 @@ def models_fetch(names: tuple[str, ...]) -> None:
             fail(f"{name}: không phải mô hình có sẵn ({', '.join(BUILTIN_MODELS)})")
         path = resolve_gguf(settings) if name == settings.llm_model else ensure_model(BUILTIN_MODELS[name], settings.model_cache_dir)
         click.echo(f"{name}: {path}")
+    runtime = effective_runtime(settings)
+    if settings.embedding_model in wanted and settings.embedding_backend == "sentence_transformers" and runtime in ("onnx", "openvino"):
+        make_embedder(settings)  # exports and converts the body once, here rather than at the first start
+        click.echo(f"{settings.embedding_model} ({runtime}): {settings.model_cache_dir / runtime}")
 
 
 @models.command("verify")
@@ -311,7 +317,7 @@ def models_verify() -> None:
               help="Đo thêm thời gian trả lời (token đầu tiên, tổng) với backend này; lặp lại được.")
 @click.option("--members", default=8, show_default=True, help="Số người hỏi cùng lúc khi đo tải đồng thời (1 = không đo).")
 @click.option("--parity", "beir_folder", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Thư mục BEIR (vd. ../shared/eval/external/uit_qa): so sánh nhúng torch fp32, ONNX Runtime và bf16 nếu CPU tính được (tốc độ, recall@1).")
+              help="Thư mục BEIR (vd. ../shared/eval/external/uit_qa): so sánh nhúng torch fp32, ONNX Runtime, OpenVINO và torch bf16 nếu CPU tính được (tốc độ, recall@1).")
 @click.option("--scale", "sizes", multiple=True, type=int, help="Đo ở kho N đoạn (vd. --scale 10000 --scale 100000); lặp lại được.")
 @click.option("--scale-server", is_flag=True, help="Đo quy mô cả với máy chủ Chroma (chroma run).")
 @click.option("--json", "json_path", type=click.Path(path_type=Path, dir_okay=False), default=Path("bench.json"), show_default=True)

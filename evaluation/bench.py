@@ -133,7 +133,7 @@ def concurrent_timings(settings: Settings, index, questions_file: Path, backend_
 
 
 def embedding_parity(settings: Settings, corpus: Path, beir_folder: Path) -> dict[str, float]:
-    """torch fp32 against ONNX Runtime (and torch bf16 where the CPU computes it natively) in the same run, so the
+    """torch fp32 against ONNX Runtime, OpenVINO (and torch bf16 where the CPU computes it natively) in the same run, so the
     speed ratio is not a comparison across machines or days: chunks/s of the model alone and of a whole ingestion of the
     corpus (reading, chunking, BM25 and Chroma included), and recall@1 on a BEIR set (dense alone, and hybrid)."""
     from evaluation.beir import index_passages, load_beir_questions, load_corpus
@@ -144,7 +144,7 @@ def embedding_parity(settings: Settings, corpus: Path, beir_folder: Path) -> dic
     texts = [chunk.text for document in documents for chunk in document.chunks]
     passages, questions = load_corpus(beir_folder / "corpus.jsonl"), load_beir_questions(beir_folder)
     results: dict[str, float] = {}
-    runtimes = ("torch", "onnx", "bf16") if native_bfloat16() else ("torch", "onnx")
+    runtimes = ("torch", "onnx", "openvino", "bf16") if native_bfloat16() else ("torch", "onnx", "openvino")
     for runtime in runtimes:
         scratch = Path(tempfile.mkdtemp(prefix=f"rag-parity-{runtime}-"))
         try:

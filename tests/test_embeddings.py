@@ -1,4 +1,4 @@
-"""The faster runtimes give the fp32 torch model's vectors: ONNX Runtime (same weights, exported once) and bf16."""
+"""The faster runtimes give the fp32 torch model's vectors: ONNX Runtime and OpenVINO (same weights, exported once) and bf16."""
 
 import numpy as np
 import pytest
@@ -39,18 +39,25 @@ def test_onnx_runtime_gives_the_torch_vectors_in_input_order(base_settings, fp32
     _assert_same_vectors(fp32_embedder, make_embedder(base_settings.model_copy(update={"embedding_runtime": "onnx"})), 0.9999)
 
 
+def test_openvino_runtime_gives_nearly_the_fp32_vectors_without_keeping_torchs_copy_of_the_body(base_settings, fp32_embedder) -> None:
+    openvino = make_embedder(base_settings.model_copy(update={"embedding_runtime": "openvino"}))
+    assert next(openvino.model[0].auto_model.parameters()).is_meta  # the body's weights live in OpenVINO only
+    _assert_same_vectors(fp32_embedder, openvino, 0.999)
+
+
 def test_bf16_runtime_gives_nearly_the_fp32_vectors(base_settings, fp32_embedder) -> None:
     bf16 = make_embedder(base_settings.model_copy(update={"embedding_runtime": "bf16"}))
     assert next(bf16.model.parameters()).dtype == torch.bfloat16
     _assert_same_vectors(fp32_embedder, bf16, 0.999)
 
 
-@pytest.mark.parametrize(("flags", "expected"), [("fpu avx2 avx512f amx_bf16 amx_tile", "bf16"), ("fpu avx2 avx512_bf16", "bf16"), ("fpu avx2 fma", "torch")])
-def test_auto_runtime_is_bf16_only_where_the_cpu_computes_it(tmp_path, base_settings, monkeypatch, flags, expected) -> None:
+@pytest.mark.parametrize(("flags", "expected"), [("fpu avx2 avx512f amx_bf16 amx_tile", "openvino"), ("fpu avx2 avx512_bf16", "openvino"), ("fpu avx2 fma", "torch")]
+)
+def test_auto_runtime_is_openvino_only_where_the_cpu_computes_bf16(tmp_path, base_settings, monkeypatch, flags, expected) -> None:
     cpuinfo = tmp_path / "cpuinfo"
     cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {flags}\n", encoding="utf-8")
-    assert native_bfloat16(cpuinfo) is (expected == "bf16")
-    monkeypatch.setattr("vectorstore.embeddings.native_bfloat16", lambda: expected == "bf16")
+    assert native_bfloat16(cpuinfo) is (expected == "openvino")
+    monkeypatch.setattr("vectorstore.embeddings.native_bfloat16", lambda: expected == "openvino")
     assert effective_runtime(base_settings) == expected
     assert effective_runtime(base_settings.model_copy(update={"embedding_runtime": "onnx"})) == "onnx"
 

@@ -13,6 +13,7 @@ import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import torch
 
 
@@ -48,9 +49,15 @@ def export_body(transformer: torch.nn.Module, sample: dict[str, torch.Tensor], t
     staging.rename(target)
 
 
-def open_session(folder: Path, threads: int):
-    import onnxruntime
+class OnnxBody:
+    """(ids, mask) -> hidden states; ONNX Runtime sessions may be run from several threads at once."""
 
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = threads or os.cpu_count() or 1
-    return onnxruntime.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+    def __init__(self, folder: Path, threads: int) -> None:
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads or os.cpu_count() or 1
+        self.session = onnxruntime.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+
+    def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        return self.session.run(None, {"input_ids": input_ids, "attention_mask": attention_mask})[0]
