@@ -165,9 +165,9 @@ class OpenVinoEmbedder(CompiledBodyEmbedder):
     def open_body(self, settings: Settings) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
         from vectorstore.openvino_body import OpenVinoBody, convert_body
 
-        folder = settings.model_cache_dir / "openvino" / self.onnx_folder.name
-        if not (folder / "model.xml").exists():
-            convert_body(self.onnx_folder / "model.onnx", folder)
+        folder, graph = settings.model_cache_dir / "openvino" / self.onnx_folder.name, self.onnx_folder / "model.onnx"
+        if not (folder / "model.xml").exists() or (folder / "model.xml").stat().st_mtime < graph.stat().st_mtime:
+            convert_body(graph, folder)  # none yet, or the graph was exported again since
         return OpenVinoBody(folder, settings.embedding_threads, bfloat16=native_bfloat16())
 
 
