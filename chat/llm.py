@@ -105,6 +105,7 @@ class LlamaCppBackend(GenerativeBackend):
         from llama_cpp import Llama
 
         from chat.kv_prefix import SystemPrefixes
+        from chat.mapped_pages import release_mapped_file
 
         path = resolve_gguf(settings)
         self.name = f"llama.cpp:{os.path.basename(path)}"
@@ -115,6 +116,7 @@ class LlamaCppBackend(GenerativeBackend):
             flash_attn=settings.llm_flash_attention,
             verbose=False,
         )
+        release_mapped_file(path)  # the file pages llama.cpp copied into repacked buffers (~1 GB with AMX)
         # One llama.cpp context serves one generation at a time: the web chat, the API and the library
         # share this backend, so concurrent questions take turns instead of corrupting it.
         self.queue = GenerationQueue(slots=1)
