@@ -224,11 +224,10 @@ def test_warming_reads_the_system_prompt_the_answers_start_with(llm_settings, co
     assert read <= whole - len(backend.model.tokenize(assistant.prompts.system.encode(), add_bos=False))
 
 
-
 def test_the_model_file_pages_llama_cpp_copied_out_are_not_kept_resident(backend) -> None:
     """With AMX, llama.cpp repacks every matrix it multiplies into buffers of its own: after loading, the pages of
-    the mapped file are given back and answering reads almost none of them again (without the release: 1,053 MiB
-    of the 989 MiB mapping resident, measured). Giving them back never changes an answer."""
+    the mapped file are given back and answering reads almost none of them again (without the release, 1,037 MB
+    of the 1,235 MB file stayed resident: measured). Giving them back never changes an answer."""
     path, size = backend.model.model_path, os.path.getsize(backend.model.model_path)
     messages = [{"role": "system", "content": "Bạn là trợ lý."}, {"role": "user", "content": "Thủ đô của Việt Nam là gì?"}]
     before = "".join(backend.stream(messages, 20))

@@ -51,7 +51,8 @@ def test_bf16_runtime_gives_nearly_the_fp32_vectors(base_settings, fp32_embedder
     _assert_same_vectors(fp32_embedder, bf16, 0.999)
 
 
-@pytest.mark.parametrize(("flags", "expected"), [("fpu avx2 avx512f amx_bf16 amx_tile", "openvino"), ("fpu avx2 avx512_bf16", "openvino"), ("fpu avx2 fma", "torch")]
+@pytest.mark.parametrize(
+    ("flags", "expected"), [("fpu avx2 avx512f amx_bf16 amx_tile", "openvino"), ("fpu avx2 avx512_bf16", "openvino"), ("fpu avx2 fma", "torch")]
 )
 def test_auto_runtime_is_openvino_only_where_the_cpu_computes_bf16(tmp_path, base_settings, monkeypatch, flags, expected) -> None:
     cpuinfo = tmp_path / "cpuinfo"
