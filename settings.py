@@ -98,6 +98,13 @@ class Settings(BaseSettings):
         description="llama_cpp backend built with AMX: load the built-in model with its matrices in the formats AMX "
         "multiplies (same weights to fp16 rounding; first token ~15 % sooner on 2 Xeon cores).",
     )
+    llm_batch: int = Field(
+        default=4,
+        ge=1,
+        description="llama_cpp backend: questions answered at once, their next tokens decoded in one batch. On 2 cores, "
+        "8 members asking together: the last done ×0.84 of one after another, the first later (18 s, not 6 s); "
+        "1 = strictly one after another. Each costs a context of llm_context_tokens (~115 MB of KV per 4096).",
+    )
     openai_base_url: str = "http://127.0.0.1:8080/v1"
     openai_model: str = "local"
     openai_api_key: str = "sk-no-key"

@@ -53,6 +53,11 @@ class ChatBackend(Protocol):
         keeps what it read. The caller holds a turn of ``queue``."""
         ...
 
+    def forget(self) -> None:
+        """Drop what the back end kept of earlier prompts, where it can, so the next are read in full (a
+        benchmark's baseline must not reuse the prompts of the run before it)."""
+        ...
+
 
 class GenerativeBackend:
     """An LLM: the answer is what it writes for the prompt, and it writes free text too."""
@@ -75,6 +80,9 @@ class GenerativeBackend:
 
     def warm(self, system: str) -> None:
         return None  # a server keeps its own prompt cache (llama-server, vLLM's prefix caching)
+
+    def forget(self) -> None:
+        return None  # a server's cache is its own
 
 
 class ExtractiveBackend:
@@ -99,38 +107,68 @@ class ExtractiveBackend:
     def warm(self, system: str) -> None:
         return None  # no model, nothing to read
 
+    def forget(self) -> None:
+        return None  # nothing kept
+
 
 class LlamaCppBackend(GenerativeBackend):
+    """A local GGUF. Answers are written by a :class:`~chat.batched_decoding.BatchedContext`: the queue admits
+    ``llm_batch`` questions at once and their tokens are decoded together."""
+
     def __init__(self, settings: Settings) -> None:
         from llama_cpp import Llama
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-        from chat.kv_prefix import SystemPrefixes
+        from chat.batched_decoding import BatchedContext
         from chat.mapped_pages import release_mapped_file
 
         path = resolve_gguf(settings)
         self.name = f"llama.cpp:{os.path.basename(path)}"
-        self.model = Llama(
-            model_path=path,
-            n_ctx=settings.llm_context_tokens,
-            n_threads=settings.llm_threads or os.cpu_count(),
-            flash_attn=settings.llm_flash_attention,
-            verbose=False,
-        )
+        threads = settings.llm_threads or os.cpu_count() or 1
+        # The weights, tokenizer and chat template; its own context is left minimal (nothing is decoded in it).
+        self.model = Llama(model_path=path, n_ctx=32, n_batch=32, n_threads=threads, verbose=False)
         release_mapped_file(path)  # the file pages llama.cpp copied into repacked buffers (~1 GB with AMX)
-        # One llama.cpp context serves one generation at a time: the web chat, the API and the library
-        # share this backend, so concurrent questions take turns instead of corrupting it.
-        self.queue = GenerationQueue(slots=1)
-        self.system_prefixes = SystemPrefixes(self.model)
+        template = self.model.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise LLMError(f"Tệp mô hình {path} không có mẫu hội thoại (tokenizer.chat_template).")
+        self.template = Jinja2ChatFormatter(
+            template=template, eos_token=self._token_text(self.model.token_eos()), bos_token=self._token_text(self.model.token_bos())
+        )
+        self.context = BatchedContext(self.model, settings.llm_batch, settings.llm_context_tokens, threads, settings.llm_flash_attention)
+        self.queue = GenerationQueue(slots=settings.llm_batch)
+
+    def _token_text(self, token: int) -> str:
+        return self.model.detokenize([token], special=True).decode("utf-8", "replace") if token >= 0 else ""
+
+    def _tokens(self, messages: list[Message]) -> list[int]:
+        """The prompt as the model's own chat template writes it, tokenized as llama-cpp-python does."""
+        formatted = self.template(messages=messages)
+        return self.model.tokenize(formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special, special=True)
+
+    def _system_prefix(self, system: str) -> list[int]:
+        """The tokens every prompt with this system prompt starts with (the template's text up to the first turn)."""
+        alone = self._tokens([{"role": "system", "content": system}])
+        followed = self._tokens([{"role": "system", "content": system}, {"role": "user", "content": "?"}])
+        return alone[: next((i for i, (a, b) in enumerate(zip(alone, followed, strict=False)) if a != b), len(alone))]
+
+    def forget(self) -> None:
+        self.context.forget()
 
     def warm(self, system: str) -> None:
-        self.system_prefixes.ready(system)
+        prefix = self._system_prefix(system)
+        self.context.remember(prefix)
+        for _ in self.context.generate(prefix, 0):
+            pass
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
-        self.system_prefixes.ready(messages[0]["content"] if messages[0]["role"] == "system" else None)
-        for part in self.model.create_chat_completion(messages=messages, max_tokens=max_tokens, temperature=0.0, stream=True):
-            text = part["choices"][0]["delta"].get("content")
-            if text:
-                yield text
+        from chat.batched_decoding import DecodingError
+
+        if messages[0]["role"] == "system":
+            self.context.remember(self._system_prefix(messages[0]["content"]))
+        try:
+            yield from self.context.generate(self._tokens(messages), max_tokens)
+        except DecodingError as error:
+            raise LLMError(f"Mô hình không viết được câu trả lời ({self.name}): {error}") from error
 
 
 class OpenAICompatibleBackend(GenerativeBackend):

@@ -104,13 +104,20 @@ def concurrent_timings(settings: Settings, index, questions_file: Path, backend_
 
     asked = [questions[i % len(questions)] for i in range(members)]
 
+    def cold() -> None:
+        """Each run reads its prompts anew: none reuses what the run before left in the model's context."""
+        workspace.assistant.backend.forget()
+        workspace.assistant.warm()
+
     def serial_seconds() -> float:
+        cold()
         started = time.perf_counter()
         for question in asked:
             workspace.ask(question)
         return time.perf_counter() - started
 
     serial_before = serial_seconds()
+    cold()
     threads = [threading.Thread(target=member, args=(question,)) for question in asked]
     for thread in threads:
         thread.start()

@@ -3,6 +3,7 @@
 Slow (about 10–20 s a question on 2 cores), so the model is loaded once per module.
 """
 
+import itertools
 import os
 
 import pytest
@@ -78,12 +79,15 @@ def test_follow_up_is_condensed_by_the_llm(llm_settings, corpus_index, backend) 
 
 
 def test_questions_asked_at_once_take_turns_and_the_waiter_sees_its_place(llm_settings, corpus_index, backend) -> None:
-    """Two members ask at the same moment: both get answers, the one waiting is told its place in the line."""
+    """Two members ask at the same moment when the model has room for one more: both get answers, the one waiting
+    is told its place in the line."""
     import threading
 
     from chat import Answer, Queued
 
     assistant = Assistant(llm_settings, corpus_index, backend)
+    holders = [backend.queue.join() for _ in range(backend.queue.slots - 1)]  # others' questions fill the rest
+    assert all(holder.wait(0) for holder in holders)
     questions = [
         "Ai đại diện Đoàn Thư ký trình bày dự thảo Nghị quyết Đại hội?",
         "Thư viện Quốc gia Việt Nam tổ chức bao nhiêu khoá tập huấn về số hoá tài liệu năm 2022?",
@@ -98,14 +102,71 @@ def test_questions_asked_at_once_take_turns_and_the_waiter_sees_its_place(llm_se
         thread.start()
     for thread in threads:
         thread.join(300)
+    for holder in holders:
+        holder.leave()
     assert all(isinstance(events[q][-1], Answer) for q in questions)
     places = [event for q in questions for event in events[q] if isinstance(event, Queued)]
     assert places and places[0].position == 1
     # The one that waits is told so first, before its passages are even found.
     assert any(isinstance(events[q][0], Queued) for q in questions)
-    after = backend.queue.join()
-    assert after.wait(0)  # nobody left holding the model
-    after.leave()
+    after = [backend.queue.join() for _ in range(backend.queue.slots)]
+    assert all(ticket.wait(0) for ticket in after)  # nobody left holding the model
+    for ticket in after:
+        ticket.leave()
+
+
+def test_answers_written_together_are_the_ones_written_alone(backend) -> None:
+    """The model writes for several members at once, decoding their next tokens in one batch: each gets, word for
+    word, what it would have got alone, and the answers really are written side by side."""
+    import threading
+    import time
+
+    prompts = [
+        [{"role": "system", "content": "Bạn là trợ lý."}, {"role": "user", "content": "Kể tên ba con sông lớn ở Việt Nam."}],
+        [{"role": "system", "content": "Bạn là trợ lý."}, {"role": "user", "content": "Viết hai câu về Hà Nội."}],
+    ]
+    alone = ["".join(backend.stream(messages, 48)) for messages in prompts]
+    pieces: list[tuple[float, int]] = []
+    together: dict[int, str] = {}
+    start = threading.Barrier(len(prompts))
+
+    def write(number: int) -> None:
+        start.wait()
+        text = ""
+        for piece in backend.stream(prompts[number], 48):
+            pieces.append((time.perf_counter(), number))
+            text += piece
+        together[number] = text
+
+    threads = [threading.Thread(target=write, args=(number,)) for number in range(len(prompts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    assert [together[number] for number in range(len(prompts))] == alone
+    if backend.queue.slots > 1:
+        order = [number for _, number in sorted(pieces)]
+        switches = sum(a != b for a, b in itertools.pairwise(order))
+        assert switches >= 10, order  # interleaved token by token, not one answer after the other
+
+
+def test_a_generation_left_early_frees_its_sequence(backend) -> None:
+    """A member who closes the tab stops being written for: the sequence serves the next question."""
+    messages = [{"role": "user", "content": "Đếm từ 1 đến 200, mỗi số một dòng."}]
+    for _ in range(backend.queue.slots + 1):
+        pieces = backend.stream(messages, 300)
+        next(pieces)
+        pieces.close()
+    assert "Hà Nội" in "".join(backend.stream([{"role": "user", "content": "Thủ đô của Việt Nam là gì?"}], 20))
+
+
+def test_a_prompt_longer_than_a_sequence_is_refused_in_vietnamese_and_the_model_goes_on(llm_settings, backend) -> None:
+    from chat.llm import LLMError
+
+    too_long = [{"role": "user", "content": "đảng viên " * llm_settings.llm_context_tokens}]
+    with pytest.raises(LLMError, match=r"không viết được câu trả lời.*không vừa ngữ cảnh"):
+        "".join(backend.stream(too_long, 16))
+    assert "Hà Nội" in "".join(backend.stream([{"role": "user", "content": "Thủ đô của Việt Nam là gì?"}], 20))
 
 
 def _waits_after_a_preview(events: list) -> bool:
@@ -124,8 +185,8 @@ def test_a_follow_up_waits_in_line_while_another_is_answered_then_is_condensed_a
     from chat import Answer, Preview, Queued, Turn
 
     assistant = Assistant(llm_settings, corpus_index, backend)
-    holder = backend.queue.join()  # another member's question holds the model
-    assert holder.wait(0)
+    holders = [backend.queue.join() for _ in range(backend.queue.slots)]  # other members' questions hold the model
+    assert all(holder.wait(0) for holder in holders)
     history = [Turn("Hội nghị tổng kết công tác Đảng năm 2023 của Trường Đại học Công nghệ diễn ra ngày nào?", "Ngày 12/01/2024 [1].")]
     events: list = []
     follow_up = threading.Thread(target=lambda: events.extend(assistant.stream("Còn ai trình bày báo cáo tại hội nghị đó?", history)))
@@ -137,7 +198,8 @@ def test_a_follow_up_waits_in_line_while_another_is_answered_then_is_condensed_a
     assert all(isinstance(event, Queued | Preview) for event in events)  # no model text yet
     preview = next(event for event in events if isinstance(event, Preview))
     assert preview.citations and "Công nghệ" in preview.answer, preview  # the sentences on the hội nghị asked about
-    holder.leave()
+    for holder in holders:
+        holder.leave()
     follow_up.join(300)
     final = events[-1]
     assert isinstance(final, Answer)
@@ -179,47 +241,42 @@ def test_a_chain_of_ten_follow_ups_is_condensed_turn_by_turn(llm_settings, corpu
     assert len(misses) <= 1, misses  # one slip of the 1.5B model in ten is tolerated, not two
 
 
-def _prompt_tokens_read(backend, messages, monkeypatch) -> tuple[int, str]:
-    """How many prompt tokens llama.cpp evaluated for ``messages`` (the generated tokens are evaluated one by
-    one, prompts in one call each: the system prompt's own when it is first read, then the rest), and what the
-    model wrote."""
-    calls: list[int] = []
-    evaluate = backend.model.eval
-    monkeypatch.setattr(backend.model, "eval", lambda tokens: (calls.append(len(tokens)), evaluate(tokens))[1])
+def _prompt_tokens_read(backend, messages) -> tuple[int, str]:
+    """How many prompt tokens llama.cpp evaluated for ``messages``, and what the model wrote."""
+    before = backend.context.prompt_tokens_read
     text = "".join(backend.stream(messages, 24))
-    monkeypatch.undo()
-    return sum(n for n in calls if n > 1), text
+    return backend.context.prompt_tokens_read - before, text
 
 
-def _whole_read(backend, messages, monkeypatch) -> tuple[int, str]:
+def _whole_read(backend, messages) -> tuple[int, str]:
     """The same, from an empty context: every token of the prompt read."""
-    "".join(backend.stream(messages, 1))  # the context starts with the system prompt (restored or read) ...
-    backend.model.reset()  # ... and is emptied, so nothing is left to restore or reuse
-    return _prompt_tokens_read(backend, messages, monkeypatch)
+    "".join(backend.stream(messages, 1))  # the system prompt is read (or restored) and kept ...
+    backend.context.forget()  # ... and every sequence and kept snapshot is emptied, so nothing is left to reuse
+    return _prompt_tokens_read(backend, messages)
 
 
-def test_an_answer_after_a_prompt_without_the_system_prompt_does_not_read_it_again(llm_settings, corpus_index, backend, monkeypatch) -> None:
+def test_an_answer_after_a_prompt_without_the_system_prompt_does_not_read_it_again(llm_settings, corpus_index, backend) -> None:
     assistant = Assistant(llm_settings, corpus_index, backend)
     messages = assistant._messages(assistant.answer_prompt, context='[1] Tin (2025-06-10, đoạn 1)\n"""\nĐại hội bầu đồng chí Lê Thị Mai làm Bí thư.\n"""',
                                    question="Ai được bầu làm Bí thư?")
     system_tokens = len(backend.model.tokenize(assistant.prompts.system.encode(), add_bos=False))
 
-    whole, expected = _whole_read(backend, messages, monkeypatch)
+    whole, expected = _whole_read(backend, messages)
     backend.generate("Viết lại câu hỏi: Còn nhiệm kỳ trước thì sao?", 8)  # a condensation: no system prompt
-    after_condensing, text = _prompt_tokens_read(backend, messages, monkeypatch)
+    after_condensing, text = _prompt_tokens_read(backend, messages)
 
     assert after_condensing <= whole - system_tokens
     assert text == expected  # the restored state is the system prompt's own: the same answer, word for word
 
 
-def test_warming_reads_the_system_prompt_the_answers_start_with(llm_settings, corpus_index, backend, monkeypatch) -> None:
+def test_warming_reads_the_system_prompt_the_answers_start_with(llm_settings, corpus_index, backend) -> None:
     assistant = Assistant(llm_settings, corpus_index, backend)
     messages = assistant._messages(assistant.answer_prompt, context="[1] Tin\n\"\"\"\nChi bộ có 11 đảng viên.\n\"\"\"", question="Chi bộ có bao nhiêu đảng viên?")
-    whole, _ = _whole_read(backend, messages, monkeypatch)
-    backend.generate("Chào.", 4)
+    whole, _ = _whole_read(backend, messages)
+    backend.context.forget()
 
     assistant.warm()
-    read, _ = _prompt_tokens_read(backend, messages, monkeypatch)
+    read, _ = _prompt_tokens_read(backend, messages)
 
     assert read <= whole - len(backend.model.tokenize(assistant.prompts.system.encode(), add_bos=False))
 
@@ -235,6 +292,6 @@ def test_the_model_file_pages_llama_cpp_copied_out_are_not_kept_resident(backend
         assert resident_bytes_of(path) < 0.1 * size
     release_mapped_file(path)
     assert resident_bytes_of(path) < 0.02 * size
-    backend.model.reset()
+    backend.context.forget()
     assert "".join(backend.stream(messages, 20)) == before
     assert "Hà Nội" in before
