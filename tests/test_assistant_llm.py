@@ -122,7 +122,8 @@ def test_answers_written_together_are_the_ones_written_alone(backend) -> None:
     import time
 
     prompts = [
-        [{"role": "system", "content": "Bạn là trợ lý."}, {"role": "user", "content": "Kể tên ba con sông lớn ở Việt Nam."}],
+        # Confident continuations: a near tie could fall either way on another CPU's kernels, alone or not.
+        [{"role": "system", "content": "Bạn là trợ lý."}, {"role": "user", "content": "Viết các số từ 1 đến 20, cách nhau bởi dấu phẩy."}],
         [{"role": "system", "content": "Bạn là trợ lý."}, {"role": "user", "content": "Viết hai câu về Hà Nội."}],
     ]
     alone = ["".join(backend.stream(messages, 48)) for messages in prompts]
