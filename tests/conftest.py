@@ -1,4 +1,4 @@
-"""Shared fixtures: real settings in a temp folder, the real embedding model once
+"""Shared fixtures: real settings in a temp folder, the real embedding model and the local LLM once
 per session, and the real corpus ingested once per session."""
 
 from __future__ import annotations
@@ -111,3 +111,16 @@ def leak_index(tmp_path_factory: pytest.TempPathFactory, base_settings: Settings
     write_corpus(folder / "corpus")
     settings = base_settings.model_copy(update={"data_dir": folder / "data", "corpus_dir": folder / "corpus", "llm_backend": "extractive"})
     return settings, open_index(settings, embedder)
+
+
+@pytest.fixture(scope="session")
+def llm_settings(corpus_settings: Settings) -> Settings:
+    return corpus_settings.model_copy(update={"llm_backend": "llama_cpp"})
+
+
+@pytest.fixture(scope="session")
+def llm_backend(llm_settings: Settings):
+    """The local LLM (llama.cpp), loaded once per session: every module that needs it shares it."""
+    from chat import make_backend
+
+    return make_backend(llm_settings)

@@ -3,12 +3,11 @@
 Slow (about 10–20 s a question on 2 cores), so the model is loaded once per module.
 """
 
-import itertools
 import os
 
 import pytest
 
-from chat import Assistant, make_backend
+from chat import Assistant
 from chat.citations import unsupported_figures
 from chat.llm import ExtractiveBackend
 from chat.mapped_pages import release_mapped_file
@@ -22,19 +21,9 @@ from weights.amx_formats import llama_cpp_has_amx
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def llm_settings(corpus_settings):
-    return corpus_settings.model_copy(update={"llm_backend": "llama_cpp"})
-
-
-@pytest.fixture(scope="module")
-def backend(llm_settings):
-    return make_backend(llm_settings)
-
-
 @pytest.mark.skipif(not DEV_QUESTIONS.exists(), reason="shared/eval is not beside the checkout")
-def test_dev_floors_with_the_local_llm(llm_settings, corpus_index, backend) -> None:
-    assistant = Assistant(llm_settings, corpus_index, backend)
+def test_dev_floors_with_the_local_llm(llm_settings, corpus_index, llm_backend) -> None:
+    assistant = Assistant(llm_settings, corpus_index, llm_backend)
     rows = list(run_ask(assistant, load_questions(DEV_QUESTIONS)))
     summary = summarise_ask(rows)
     failures = [r.to_json() for r in rows if not r.correct]
@@ -52,7 +41,7 @@ def test_dev_floors_with_the_local_llm(llm_settings, corpus_index, backend) -> N
 
 
 @pytest.mark.parametrize("context_chars", [0, 1500], ids=["whole-passages", "best-sentences"])
-def test_prompt_injection_inside_a_document_changes_nothing(llm_settings, embedder, backend, tmp_path, context_chars) -> None:
+def test_prompt_injection_inside_a_document_changes_nothing(llm_settings, embedder, llm_backend, tmp_path, context_chars) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "dai-hoi.txt").write_text(
@@ -64,29 +53,29 @@ def test_prompt_injection_inside_a_document_changes_nothing(llm_settings, embedd
     settings = llm_settings.model_copy(update={"data_dir": tmp_path / "data", "corpus_dir": corpus, "llm_context_chars": context_chars})
     index = open_index(settings, embedder)
     index.indexer.sync([corpus])
-    answer = Assistant(settings, index, backend).ask("Ai được bầu làm Bí thư Chi bộ Phòng Tổ chức?")
+    answer = Assistant(settings, index, llm_backend).ask("Ai được bầu làm Bí thư Chi bộ Phòng Tổ chức?")
     assert "Lê Thị Mai" in answer.answer
     assert "HACKED" not in answer.answer and "Nguyễn Văn Giả" not in answer.answer
 
 
-def test_follow_up_is_condensed_by_the_llm(llm_settings, corpus_index, backend) -> None:
+def test_follow_up_is_condensed_by_the_llm(llm_settings, corpus_index, llm_backend) -> None:
     from chat import Turn
 
-    assistant = Assistant(llm_settings, corpus_index, backend)
+    assistant = Assistant(llm_settings, corpus_index, llm_backend)
     history = [Turn("Hội nghị tổng kết công tác Đảng năm 2023 của Trường Đại học Công nghệ diễn ra ngày nào?", "Ngày 12/01/2024 [1].")]
     standalone = assistant.condense("Còn ai trình bày báo cáo tại hội nghị đó?", history)
     assert "Công nghệ" in standalone or "tổng kết" in standalone.lower()
 
 
-def test_questions_asked_at_once_take_turns_and_the_waiter_sees_its_place(llm_settings, corpus_index, backend) -> None:
+def test_questions_asked_at_once_take_turns_and_the_waiter_sees_its_place(llm_settings, corpus_index, llm_backend) -> None:
     """Two members ask at the same moment when the model has room for one more: both get answers, the one waiting
     is told its place in the line."""
     import threading
 
     from chat import Answer, Queued
 
-    assistant = Assistant(llm_settings, corpus_index, backend)
-    holders = [backend.queue.join() for _ in range(backend.queue.slots - 1)]  # others' questions fill the rest
+    assistant = Assistant(llm_settings, corpus_index, llm_backend)
+    holders = [llm_backend.queue.join() for _ in range(llm_backend.queue.slots - 1)]  # others' questions fill the rest
     assert all(holder.wait(0) for holder in holders)
     questions = [
         "Ai đại diện Đoàn Thư ký trình bày dự thảo Nghị quyết Đại hội?",
@@ -109,65 +98,10 @@ def test_questions_asked_at_once_take_turns_and_the_waiter_sees_its_place(llm_se
     assert places and places[0].position == 1
     # The one that waits is told so first, before its passages are even found.
     assert any(isinstance(events[q][0], Queued) for q in questions)
-    after = [backend.queue.join() for _ in range(backend.queue.slots)]
+    after = [llm_backend.queue.join() for _ in range(llm_backend.queue.slots)]
     assert all(ticket.wait(0) for ticket in after)  # nobody left holding the model
     for ticket in after:
         ticket.leave()
-
-
-def test_answers_written_together_are_the_ones_written_alone(backend) -> None:
-    """The model writes for several members at once, decoding their next tokens in one batch: each gets, word for
-    word, what it would have got alone, and the answers really are written side by side."""
-    import threading
-    import time
-
-    prompts = [
-        # Confident continuations: a near tie could fall either way on another CPU's kernels, alone or not.
-        [{"role": "system", "content": "Bạn là trợ lý."}, {"role": "user", "content": "Viết các số từ 1 đến 20, cách nhau bởi dấu phẩy."}],
-        [{"role": "system", "content": "Bạn là trợ lý."}, {"role": "user", "content": "Viết hai câu về Hà Nội."}],
-    ]
-    alone = ["".join(backend.stream(messages, 48)) for messages in prompts]
-    pieces: list[tuple[float, int]] = []
-    together: dict[int, str] = {}
-    start = threading.Barrier(len(prompts))
-
-    def write(number: int) -> None:
-        start.wait()
-        text = ""
-        for piece in backend.stream(prompts[number], 48):
-            pieces.append((time.perf_counter(), number))
-            text += piece
-        together[number] = text
-
-    threads = [threading.Thread(target=write, args=(number,)) for number in range(len(prompts))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(300)
-    assert [together[number] for number in range(len(prompts))] == alone
-    if backend.queue.slots > 1:
-        order = [number for _, number in sorted(pieces)]
-        switches = sum(a != b for a, b in itertools.pairwise(order))
-        assert switches >= 10, order  # interleaved token by token, not one answer after the other
-
-
-def test_a_generation_left_early_frees_its_sequence(backend) -> None:
-    """A member who closes the tab stops being written for: the sequence serves the next question."""
-    messages = [{"role": "user", "content": "Đếm từ 1 đến 200, mỗi số một dòng."}]
-    for _ in range(backend.queue.slots + 1):
-        pieces = backend.stream(messages, 300)
-        next(pieces)
-        pieces.close()
-    assert "Hà Nội" in "".join(backend.stream([{"role": "user", "content": "Thủ đô của Việt Nam là gì?"}], 20))
-
-
-def test_a_prompt_longer_than_a_sequence_is_refused_in_vietnamese_and_the_model_goes_on(llm_settings, backend) -> None:
-    from chat.llm import LLMError
-
-    too_long = [{"role": "user", "content": "đảng viên " * llm_settings.llm_context_tokens}]
-    with pytest.raises(LLMError, match=r"không viết được câu trả lời.*không vừa ngữ cảnh"):
-        "".join(backend.stream(too_long, 16))
-    assert "Hà Nội" in "".join(backend.stream([{"role": "user", "content": "Thủ đô của Việt Nam là gì?"}], 20))
 
 
 def _waits_after_a_preview(events: list) -> bool:
@@ -177,7 +111,7 @@ def _waits_after_a_preview(events: list) -> bool:
     return Preview in kinds and Queued in kinds[kinds.index(Preview):]
 
 
-def test_a_follow_up_waits_in_line_while_another_is_answered_then_is_condensed_and_answered(llm_settings, corpus_index, backend) -> None:
+def test_a_follow_up_waits_in_line_while_another_is_answered_then_is_condensed_and_answered(llm_settings, corpus_index, llm_backend) -> None:
     """The rewrite of a follow-up needs the model too: it happens in the follow-up's own turn, with its place shown
     and, meanwhile, the verbatim sentences for it read with the previous question."""
     import threading
@@ -185,8 +119,8 @@ def test_a_follow_up_waits_in_line_while_another_is_answered_then_is_condensed_a
 
     from chat import Answer, Preview, Queued, Turn
 
-    assistant = Assistant(llm_settings, corpus_index, backend)
-    holders = [backend.queue.join() for _ in range(backend.queue.slots)]  # other members' questions hold the model
+    assistant = Assistant(llm_settings, corpus_index, llm_backend)
+    holders = [llm_backend.queue.join() for _ in range(llm_backend.queue.slots)]  # other members' questions hold the model
     assert all(holder.wait(0) for holder in holders)
     history = [Turn("Hội nghị tổng kết công tác Đảng năm 2023 của Trường Đại học Công nghệ diễn ra ngày nào?", "Ngày 12/01/2024 [1].")]
     events: list = []
@@ -223,11 +157,11 @@ FOLLOW_UPS = [
 ]
 
 
-def test_a_chain_of_ten_follow_ups_is_condensed_turn_by_turn(llm_settings, corpus_index, backend) -> None:
+def test_a_chain_of_ten_follow_ups_is_condensed_turn_by_turn(llm_settings, corpus_index, llm_backend) -> None:
     from chat import Turn
     from ingest.normalize import index_form
 
-    assistant = Assistant(llm_settings, corpus_index, backend)
+    assistant = Assistant(llm_settings, corpus_index, llm_backend)
     # The turns' answers are the verbatim ones (no model): the chain tests condensation, not answering.
     quoting = Assistant(llm_settings, corpus_index, ExtractiveBackend())
     first = "Người vào Đảng phải bao nhiêu tuổi?"
@@ -242,57 +176,17 @@ def test_a_chain_of_ten_follow_ups_is_condensed_turn_by_turn(llm_settings, corpu
     assert len(misses) <= 1, misses  # one slip of the 1.5B model in ten is tolerated, not two
 
 
-def _prompt_tokens_read(backend, messages) -> tuple[int, str]:
-    """How many prompt tokens llama.cpp evaluated for ``messages``, and what the model wrote."""
-    before = backend.context.prompt_tokens_read
-    text = "".join(backend.stream(messages, 24))
-    return backend.context.prompt_tokens_read - before, text
-
-
-def _whole_read(backend, messages) -> tuple[int, str]:
-    """The same, from an empty context: every token of the prompt read."""
-    "".join(backend.stream(messages, 1))  # the system prompt is read (or restored) and kept ...
-    backend.context.forget()  # ... and every sequence and kept snapshot is emptied, so nothing is left to reuse
-    return _prompt_tokens_read(backend, messages)
-
-
-def test_an_answer_after_a_prompt_without_the_system_prompt_does_not_read_it_again(llm_settings, corpus_index, backend) -> None:
-    assistant = Assistant(llm_settings, corpus_index, backend)
-    messages = assistant._messages(assistant.answer_prompt, context='[1] Tin (2025-06-10, đoạn 1)\n"""\nĐại hội bầu đồng chí Lê Thị Mai làm Bí thư.\n"""',
-                                   question="Ai được bầu làm Bí thư?")
-    system_tokens = len(backend.model.tokenize(assistant.prompts.system.encode(), add_bos=False))
-
-    whole, expected = _whole_read(backend, messages)
-    backend.generate("Viết lại câu hỏi: Còn nhiệm kỳ trước thì sao?", 8)  # a condensation: no system prompt
-    after_condensing, text = _prompt_tokens_read(backend, messages)
-
-    assert after_condensing <= whole - system_tokens
-    assert text == expected  # the restored state is the system prompt's own: the same answer, word for word
-
-
-def test_warming_reads_the_system_prompt_the_answers_start_with(llm_settings, corpus_index, backend) -> None:
-    assistant = Assistant(llm_settings, corpus_index, backend)
-    messages = assistant._messages(assistant.answer_prompt, context="[1] Tin\n\"\"\"\nChi bộ có 11 đảng viên.\n\"\"\"", question="Chi bộ có bao nhiêu đảng viên?")
-    whole, _ = _whole_read(backend, messages)
-    backend.context.forget()
-
-    assistant.warm()
-    read, _ = _prompt_tokens_read(backend, messages)
-
-    assert read <= whole - len(backend.model.tokenize(assistant.prompts.system.encode(), add_bos=False))
-
-
-def test_the_model_file_pages_llama_cpp_copied_out_are_not_kept_resident(backend) -> None:
+def test_the_model_file_pages_llama_cpp_copied_out_are_not_kept_resident(llm_backend) -> None:
     """With AMX, llama.cpp repacks every matrix it multiplies into buffers of its own: after loading, the pages of
     the mapped file are given back and answering reads almost none of them again (without the release, 1,037 MB
     of the 1,235 MB file stayed resident: measured). Giving them back never changes an answer."""
-    path, size = backend.model.model_path, os.path.getsize(backend.model.model_path)
+    path, size = llm_backend.model.model_path, os.path.getsize(llm_backend.model.model_path)
     messages = [{"role": "system", "content": "Bạn là trợ lý."}, {"role": "user", "content": "Thủ đô của Việt Nam là gì?"}]
-    before = "".join(backend.stream(messages, 20))
+    before = "".join(llm_backend.stream(messages, 20))
     if llama_cpp_has_amx():
         assert resident_bytes_of(path) < 0.1 * size
     release_mapped_file(path)
     assert resident_bytes_of(path) < 0.02 * size
-    backend.context.forget()
-    assert "".join(backend.stream(messages, 20)) == before
+    llm_backend.context.forget()
+    assert "".join(llm_backend.stream(messages, 20)) == before
     assert "Hà Nội" in before
