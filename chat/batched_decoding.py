@@ -155,13 +155,13 @@ class BatchedContext:
         free = [s for s in self.sequences if s.request is None]
         sequence = max(free, key=lambda s: _shared(s.held, request.tokens))
         sequence.request, sequence.written = request, 0
-        sequence.text = codecs.getincrementaldecoder("utf-8")("replace")
+        sequence.text.reset()
         try:
             self._read(sequence, request.tokens)
             if request.max_tokens == 0:
                 self._finish(sequence)
             else:
-                self._take(sequence, self._greedy(self._last_output))
+                self._take(sequence, self._greedy(-1))  # the prompt's one output: its last token
         except Exception as error:  # the member is told; the sequence is emptied, the others go on
             request.pieces.put(error)
             self._drop(sequence)
@@ -192,7 +192,6 @@ class BatchedContext:
             self._decode([(token, len(sequence.held) + i, sequence.id, last and i == len(part) - 1) for i, token in enumerate(part)])
             sequence.held += part
             self.prompt_tokens_read += len(part)
-            self._last_output = len(part) - 1
 
     def _step(self, writing: list[_Sequence]) -> None:
         """One token for every sequence being written, in one batch."""
@@ -245,6 +244,7 @@ class BatchedContext:
             raise DecodingError(f"llama_decode trả về mã lỗi {status}")
 
     def _greedy(self, output: int) -> int:
+        """The likeliest token at the batch's ``output``-th output (negative: counted from the last)."""
         logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(self.context, output), shape=(self.n_vocab,))
         return int(np.argmax(logits))
 
