@@ -283,9 +283,11 @@ class Assistant:
         if not raw or any(marker in raw.lower() for marker in REFUSAL_MARKERS):
             return None
         checked = check_answer(raw, hits, standalone)
-        if verbatim and verbatim != raw and not self._answers_what_was_asked(standalone, checked):
-            # The model missed the kind of fact asked for (no count, no date) or changed a figure:
-            # a verbatim sentence that holds it is the honest answer.
+        missed = not self._answers_what_was_asked(standalone, checked) or not self._grounded(standalone, checked, [])
+        if verbatim and verbatim != raw and missed:
+            # The model missed the kind of fact asked for (no count, no date), changed a figure, or gave one
+            # that no cited sentence on the question's topic backs: a verbatim sentence that holds it is the
+            # honest answer (it must pass the same grounding checks, or the question is refused).
             checked = check_answer(verbatim, hits, standalone)
             checked.flags.insert(0, "Câu trả lời của mô hình chưa nêu đúng thông tin được hỏi; hiển thị câu trích nguyên văn.")
         checked.first_token_seconds = written.since(started)

@@ -7,9 +7,19 @@ question across all passages (ranked as the extractive answer ranks them: the
 question's words, plus the kind of fact it asks for), in their order, gaps marked
 "…", each passage under its heading. Every kept sentence is a verbatim slice the
 citation checks can find; a passage with none kept is left out, its number unused.
+
+Headings are the other big share of the prompt (a quarter to a third of it), so they are
+written as cheaply as they can be without losing what they tell the model: each document's
+title and date once, above the passages taken from it (four passages often come from one or
+two documents); no location (the model cites by number; the app renders where); and words in
+capitals title-cased (party documents set titles and headings in capitals, which the tokenizer
+splits into a token per two or three letters). Passages themselves are never recased: answers
+quote them.
 """
 
 from __future__ import annotations
+
+import re
 
 from chat.extractive import ranked_sentences
 from chat.injection import redact_instructions
@@ -44,9 +54,10 @@ def excerpt(text: str, sentences: list[Sentence]) -> str:
 
 
 def format_context(question: str, hits: list[SearchHit], lexical: LexicalIndex, budget_chars: int) -> str:
-    """Whole passages when ``budget_chars`` is 0, else only the best sentences within it."""
+    """Whole passages when ``budget_chars`` is 0, else only the best sentences within it; grouped by document in
+    the order each document first ranks, every passage keeping its rank's number."""
     kept = chosen_sentences(question, hits, lexical, budget_chars) if budget_chars > 0 else None
-    blocks = []
+    groups: dict[str, list[str]] = {}
     for n, hit in enumerate(hits, start=1):
         if kept is not None and n not in kept:
             continue
@@ -55,6 +66,27 @@ def format_context(question: str, hits: list[SearchHit], lexical: LexicalIndex, 
         # An excerpt loses the heading a rule sits under, which often names what the rule is about;
         # a heading that only repeats the title costs prompt tokens and tells the model nothing.
         named = meta.section and meta.section.casefold() != meta.title.casefold()
-        heading = f" — {meta.section}" if named and kept is not None else ""
-        blocks.append(f"[{n}] {meta.title} ({meta.date or 'không rõ ngày'}, {meta.location}){heading}\n\"\"\"\n{passage}\n\"\"\"")
-    return "\n\n".join(blocks)
+        heading = f" — {reader_case(meta.section)}" if named and kept is not None else ""
+        document = f"Văn bản: {reader_case(meta.title)} ({meta.date or 'không rõ ngày'})"
+        groups.setdefault(document, []).append(f"[{n}]{heading}\n\"\"\"\n{passage}\n\"\"\"")
+    return "\n\n".join("\n\n".join([document, *passages]) for document, passages in groups.items())
+
+
+_VOWELS = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵ"
+# A Vietnamese syllable: onset, one to three vowels, coda. Abbreviations (UBND, KH&CN, TW, TSKH) do not match.
+_SYLLABLE = re.compile(rf"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?[{_VOWELS}]{{1,3}}(?:ch|ng|nh|[cmnpt])?")
+_ROMAN = re.compile(r"[IVXLCDM]+")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _title_cased(match: re.Match[str]) -> str:
+    word = match.group(0)
+    if word.isupper() and not _ROMAN.fullmatch(word) and _SYLLABLE.fullmatch(word.lower()):
+        return word.capitalize()
+    return word
+
+
+def reader_case(heading: str) -> str:
+    """A heading with its words in capitals title-cased ("THI HÀNH ĐIỀU LỆ ĐẢNG" -> "Thi Hành Điều Lệ Đảng": 8
+    tokens, not 14; names keep their capital); abbreviations and Roman numerals stay as written."""
+    return _WORD.sub(_title_cased, heading)

@@ -1,9 +1,12 @@
-"""The answering chain in extractive mode (no LLM) on the dev questions."""
+"""The answering chain in extractive mode (no LLM) on the dev questions, and its checks of a model's answer."""
+
+from collections.abc import Iterator
 
 import pytest
 
 from chat import Assistant, Turn
-from chat.llm import ExtractiveBackend
+from chat.llm import ExtractiveBackend, GenerativeBackend
+from chat.queue import GenerationQueue
 from evaluation.harness import run_ask, summarise_ask
 from evaluation.questions import load_questions
 from tests.conftest import DEV_QUESTIONS
@@ -72,3 +75,26 @@ def test_a_failed_rewrite_of_a_follow_up_falls_back_to_the_joined_questions() ->
     )
     rewrite = "Câu hỏi độc lập: Nếu chi bộ họp chậm thì thời điểm công nhận đảng viên chính thức là khi nào?"
     assert Assistant._rewrite_or(joined, follow_up, rewrite) == rewrite.split(": ", 1)[1]
+
+
+class ScriptedModel(GenerativeBackend):
+    """Writes one fixed wrong answer, citing the passage it comes from: a real model's slip cannot be summoned on
+    demand, and what is tested is what the assistant does with it."""
+
+    name = "scripted"
+
+    def __init__(self, sentence: str) -> None:
+        self.queue = GenerationQueue()
+        self.sentence = sentence
+
+    def answer(self, messages, question, hits, lexical, max_tokens) -> Iterator[str]:
+        n = next(n for n, hit in enumerate(hits, start=1) if self.sentence in hit.text)
+        yield f"{self.sentence} [{n}]"
+
+
+def test_a_scripted_model_answer_no_sentence_on_the_topic_backs_gives_way_to_the_verbatim_one(corpus_settings, corpus_index) -> None:
+    # The year is in a cited passage, but in a sentence about another matter: it does not answer the question.
+    model = ScriptedModel("Năm 2024 sẽ là năm Trường phát triển thu hút các nguồn ngoại lực")
+    answer = Assistant(corpus_settings, corpus_index, model).ask("Trường Đại học Công nghệ công bố chiến lược phát triển đến năm nào?")
+    assert not answer.refused and "2035" in answer.answer and "2024" not in answer.answer
+    assert answer.flags[0].startswith("Câu trả lời của mô hình chưa nêu đúng thông tin được hỏi")

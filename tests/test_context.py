@@ -1,6 +1,6 @@
 """What the model is sent: whole passages, or only the sentences that best answer the question."""
 
-from chat.context import format_context
+from chat.context import format_context, reader_case
 from vectorstore import LexicalIndex, SearchHit
 
 CONGRESS = (
@@ -23,7 +23,7 @@ def test_within_a_budget_the_best_sentences_are_kept_verbatim_in_order_and_a_pas
     lexical = LexicalIndex(tmp_path / "lexical")
     context = format_context("Ai được bầu làm Bí thư và Phó Bí thư Chi bộ?", _hits(), lexical, budget_chars=120)
     assert "[1]" not in context and "bóng đá" not in context  # nothing in it answers: its number stays unused
-    assert context.startswith("[2] Tin hoạt động chi bộ (2025-03-14, đoạn 2) — Đại hội chi bộ\n")
+    assert context.startswith("Văn bản: Tin hoạt động chi bộ (2025-03-14)\n[2] — Đại hội chi bộ\n")
     assert (
         "… Đại hội đã bầu đồng chí Lê Thị Mai làm Bí thư Chi bộ. … "
         "Đồng chí Trần Văn An được bầu làm Phó Bí thư Chi bộ. …"
@@ -48,5 +48,30 @@ def test_an_excerpt_drops_a_heading_that_only_repeats_the_title(tmp_path) -> Non
     lexical = LexicalIndex(tmp_path / "lexical")
     hits = [SearchHit("congress", 1.0, CONGRESS, dict(META, section="TIN HOẠT ĐỘNG CHI BỘ"))]
     context = format_context("Ai được bầu làm Bí thư Chi bộ?", hits, lexical, budget_chars=120)
-    assert context.startswith("[1] Tin hoạt động chi bộ (2025-03-14, đoạn 2)\n")
+    assert context.startswith("Văn bản: Tin hoạt động chi bộ (2025-03-14)\n[1]\n")
     assert "TIN HOẠT ĐỘNG" not in context
+
+
+def test_passages_of_one_document_sit_under_its_title_once_in_rank_order_with_their_numbers(tmp_path) -> None:
+    lexical = LexicalIndex(tmp_path / "lexical")
+    other = dict(META, title="Quy định số 294-QĐ/TW", date="2025-05-27", source="qd294.pdf", page=12, section="")
+    hits = [
+        SearchHit("congress", 1.0, CONGRESS, dict(META)),
+        SearchHit("rule", 0.9, "Đảng viên được bầu làm Bí thư chi bộ khi đủ điều kiện.", other),
+        SearchHit("congress-2", 0.8, "Đồng chí Trần Văn An được bầu làm Phó Bí thư Chi bộ.", dict(META, paragraph=5)),
+    ]
+    context = format_context("Ai được bầu làm Bí thư Chi bộ?", hits, lexical, budget_chars=0)
+    assert context.count("Tin hoạt động chi bộ (2025-03-14)") == 1
+    assert context.index("[1]") < context.index("[3]") < context.index("Văn bản: Quy định số 294-QĐ/TW (2025-05-27)") < context.index("[2]")
+    assert "đoạn 2" not in context and "trang 12" not in context  # the model cites by number; the app says where
+
+
+def test_headings_in_capitals_are_title_cased_but_abbreviations_and_passages_are_not(tmp_path) -> None:
+    assert reader_case("Quy định số 294-QĐ/TW – THI HÀNH ĐIỀU LỆ ĐẢNG") == "Quy định số 294-QĐ/TW – Thi Hành Điều Lệ Đảng"
+    assert reader_case("CHƯƠNG II. UBND TỈNH BẮC NINH, KH&CN") == "Chương II. UBND Tỉnh Bắc Ninh, KH&CN"
+    lexical = LexicalIndex(tmp_path / "lexical")
+    shouting = "Đại hội đã bầu đồng chí LÊ THỊ MAI làm Bí thư Chi bộ."
+    hits = [SearchHit("congress", 1.0, shouting, dict(META, title="TIN HOẠT ĐỘNG CHI BỘ", section="ĐẠI HỘI"))]
+    context = format_context("Ai được bầu làm Bí thư Chi bộ?", hits, lexical, budget_chars=400)
+    assert context.startswith("Văn bản: Tin Hoạt Động Chi Bộ (2025-03-14)\n[1] — Đại Hội\n")
+    assert shouting in context  # answers quote passages verbatim
