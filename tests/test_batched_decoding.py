@@ -19,7 +19,8 @@ def test_answers_written_together_are_the_ones_written_alone(llm_backend) -> Non
     prompts = [
         # Confident continuations: a near tie could fall either way on another CPU's kernels, alone or not.
         [{"role": "system", "content": "Bạn là trợ lý."}, {"role": "user", "content": "Viết các số từ 1 đến 20, cách nhau bởi dấu phẩy."}],
-        [{"role": "system", "content": "Bạn là trợ lý."}, {"role": "user", "content": "Viết hai câu về Hà Nội."}],
+        [{"role": "system", "content": "Bạn là trợ lý."}, {"role": "user", "content": "Chép lại nguyên văn câu sau, không thêm gì: "
+                                                                    "Đại hội Chi bộ nhiệm kỳ 2025–2027 đã bầu đồng chí Lê Thị Mai làm Bí thư Chi bộ."}],
     ]
     alone = ["".join(llm_backend.stream(messages, 48)) for messages in prompts]
     pieces: list[tuple[float, int]] = []

@@ -23,7 +23,7 @@ def test_within_a_budget_the_best_sentences_are_kept_verbatim_in_order_and_a_pas
     lexical = LexicalIndex(tmp_path / "lexical")
     context = format_context("Ai được bầu làm Bí thư và Phó Bí thư Chi bộ?", _hits(), lexical, budget_chars=120)
     assert "[1]" not in context and "bóng đá" not in context  # nothing in it answers: its number stays unused
-    assert context.startswith("Văn bản: Tin hoạt động chi bộ (2025-03-14)\n[2] — Đại hội chi bộ\n")
+    assert context.startswith("Văn bản: Tin hoạt động chi bộ (2025-03-14)\n\n[2] — Đại hội chi bộ\n")
     assert (
         "… Đại hội đã bầu đồng chí Lê Thị Mai làm Bí thư Chi bộ. … "
         "Đồng chí Trần Văn An được bầu làm Phó Bí thư Chi bộ. …"
@@ -48,7 +48,7 @@ def test_an_excerpt_drops_a_heading_that_only_repeats_the_title(tmp_path) -> Non
     lexical = LexicalIndex(tmp_path / "lexical")
     hits = [SearchHit("congress", 1.0, CONGRESS, dict(META, section="TIN HOẠT ĐỘNG CHI BỘ"))]
     context = format_context("Ai được bầu làm Bí thư Chi bộ?", hits, lexical, budget_chars=120)
-    assert context.startswith("Văn bản: Tin hoạt động chi bộ (2025-03-14)\n[1]\n")
+    assert context.startswith("Văn bản: Tin hoạt động chi bộ (2025-03-14)\n\n[1]\n")
     assert "TIN HOẠT ĐỘNG" not in context
 
 
@@ -73,5 +73,5 @@ def test_headings_in_capitals_are_title_cased_but_abbreviations_and_passages_are
     shouting = "Đại hội đã bầu đồng chí LÊ THỊ MAI làm Bí thư Chi bộ."
     hits = [SearchHit("congress", 1.0, shouting, dict(META, title="TIN HOẠT ĐỘNG CHI BỘ", section="ĐẠI HỘI"))]
     context = format_context("Ai được bầu làm Bí thư Chi bộ?", hits, lexical, budget_chars=400)
-    assert context.startswith("Văn bản: Tin Hoạt Động Chi Bộ (2025-03-14)\n[1] — Đại Hội\n")
+    assert context.startswith("Văn bản: Tin Hoạt Động Chi Bộ (2025-03-14)\n\n[1] — Đại Hội\n")
     assert shouting in context  # answers quote passages verbatim
