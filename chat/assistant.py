@@ -283,8 +283,9 @@ class Assistant:
         if not raw or any(marker in raw.lower() for marker in REFUSAL_MARKERS):
             return None
         checked = check_answer(raw, hits, standalone)
-        missed = not self._answers_what_was_asked(standalone, checked) or not self._grounded(standalone, checked, [])
-        if verbatim and verbatim != raw and missed:
+        if verbatim and verbatim != raw and (
+            not self._answers_what_was_asked(standalone, checked) or not self._grounded(standalone, checked, [])
+        ):
             # The model missed the kind of fact asked for (no count, no date), changed a figure, or gave one
             # that no cited sentence on the question's topic backs: a verbatim sentence that holds it is the
             # honest answer (it must pass the same grounding checks, or the question is refused).
