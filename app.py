@@ -279,7 +279,7 @@ def models_list() -> None:
 @click.argument("names", nargs=-1)
 def models_fetch(names: tuple[str, ...]) -> None:
     """Tải, ghép và kiểm tra SHA-256 (mặc định: mô hình nhúng và LLM đang cấu hình; LLM ở dạng AMX nếu llama.cpp dùng AMX;
-    thân mô hình nhúng cho ONNX Runtime/OpenVINO nếu đó là runtime nhúng)."""
+    thân mô hình nhúng cho ONNX Runtime/OpenVINO/int8 nếu đó là runtime nhúng)."""
     from vectorstore.embeddings import effective_runtime, make_embedder
     from weights import BUILTIN_MODELS, ensure_model, resolve_gguf
 
@@ -291,8 +291,8 @@ def models_fetch(names: tuple[str, ...]) -> None:
         path = resolve_gguf(settings) if name == settings.llm_model else ensure_model(BUILTIN_MODELS[name], settings.model_cache_dir)
         click.echo(f"{name}: {path}")
     runtime = effective_runtime(settings)
-    if settings.embedding_model in wanted and settings.embedding_backend == "sentence_transformers" and runtime in ("onnx", "openvino"):
-        make_embedder(settings)  # exports and converts the body once, here rather than at the first start
+    if settings.embedding_model in wanted and settings.embedding_backend == "sentence_transformers" and runtime in ("onnx", "openvino", "int8"):
+        make_embedder(settings)  # exports, converts (and quantises) the body once, here rather than at the first start
         click.echo(f"{settings.embedding_model} ({runtime}): {settings.model_cache_dir / runtime}")
 
 

@@ -40,11 +40,12 @@ class Settings(BaseSettings):
     embedding_backend: Literal["sentence_transformers", "openai"] = Field(
         default="sentence_transformers", description="openai: an OpenAI-compatible /v1/embeddings server running the same model."
     )
-    embedding_runtime: Literal["auto", "torch", "bf16", "onnx", "openvino"] = Field(
+    embedding_runtime: Literal["auto", "torch", "bf16", "onnx", "openvino", "int8"] = Field(
         default="auto",
         description="torch: fp32 (the reference); bf16: torch in bfloat16, fast only on CPUs with AMX or AVX512-BF16; "
         "onnx: the model's body in ONNX Runtime (exported at set-up); openvino: that body compiled by OpenVINO, in bf16 "
-        "where the CPU computes it natively; auto: openvino where the CPU computes bf16 natively, else torch.",
+        "where the CPU computes it natively; int8: that body's matrix products quantised to int8 at set-up; auto: int8 "
+        "where the CPU has int8 dot products (VNNI, AMX), else openvino where it computes bf16 natively, else torch.",
     )
     embedding_batch_size: int = 8
     embedding_threads: int = 0  # 0 = let torch decide

@@ -21,7 +21,7 @@ from evaluation.questions import load_questions
 from ingest import discover, prepare
 from settings import Settings
 from vectorstore import make_embedder, open_index
-from vectorstore.embeddings import native_bfloat16
+from vectorstore.embeddings import native_bfloat16, native_int8
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -140,9 +140,10 @@ def concurrent_timings(settings: Settings, index, questions_file: Path, backend_
 
 
 def embedding_parity(settings: Settings, corpus: Path, beir_folder: Path) -> dict[str, float]:
-    """torch fp32 against ONNX Runtime, OpenVINO (and torch bf16 where the CPU computes it natively) in the same run, so the
-    speed ratio is not a comparison across machines or days: chunks/s of the model alone and of a whole ingestion of the
-    corpus (reading, chunking, BM25 and Chroma included), and recall@1 on a BEIR set (dense alone, and hybrid)."""
+    """torch fp32 against ONNX Runtime, OpenVINO, torch bf16 (where the CPU computes bf16 natively) and OpenVINO int8
+    (where it has int8 dot products) in the same run, so the speed ratio is not a comparison across machines or days:
+    chunks/s of the model alone and of a whole ingestion of the corpus (reading, chunking, BM25 and Chroma included),
+    and recall@1 on a BEIR set (dense alone, and hybrid)."""
     from evaluation.beir import index_passages, load_beir_questions, load_corpus
     from evaluation.harness import run_search, summarise_search
 
@@ -151,7 +152,7 @@ def embedding_parity(settings: Settings, corpus: Path, beir_folder: Path) -> dic
     texts = [chunk.text for document in documents for chunk in document.chunks]
     passages, questions = load_corpus(beir_folder / "corpus.jsonl"), load_beir_questions(beir_folder)
     results: dict[str, float] = {}
-    runtimes = ("torch", "onnx", "openvino", "bf16") if native_bfloat16() else ("torch", "onnx", "openvino")
+    runtimes = ("torch", "onnx", "openvino", *(("bf16",) if native_bfloat16() else ()), *(("int8",) if native_int8() else ()))
     for runtime in runtimes:
         scratch = Path(tempfile.mkdtemp(prefix=f"rag-parity-{runtime}-"))
         try:

@@ -69,19 +69,28 @@ def unit_rows(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
 
 
+def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> set[str]:
+    try:
+        lines = cpuinfo.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return set()
+    return set(next((line.split(":", 1)[1].split() for line in lines if line.startswith("flags")), []))
+
+
 def native_bfloat16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
     """Whether this CPU multiplies bf16 matrices in hardware; elsewhere bf16 is emulated and slower than fp32."""
-    try:
-        flags = next((line.split(":", 1)[1].split() for line in cpuinfo.read_text(encoding="utf-8").splitlines() if line.startswith("flags")), [])
-    except OSError:
-        return False
-    return bool({"amx_bf16", "avx512_bf16"} & set(flags))
+    return bool({"amx_bf16", "avx512_bf16"} & cpu_flags(cpuinfo))
+
+
+def native_int8(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """Whether this CPU has int8 dot-product instructions; without them int8 products save little over fp32."""
+    return bool({"amx_int8", "avx512_vnni", "avx_vnni"} & cpu_flags(cpuinfo))
 
 
 def effective_runtime(settings: Settings) -> str:
     """The runtime ``auto`` stands for on this machine."""
     if settings.embedding_runtime == "auto":
-        return "openvino" if native_bfloat16() else "torch"
+        return "int8" if native_int8() else "openvino" if native_bfloat16() else "torch"
     return settings.embedding_runtime
 
 
@@ -163,12 +172,41 @@ class OpenVinoEmbedder(CompiledBodyEmbedder):
     """OpenVINO, in bf16 where the CPU computes it natively: the fastest way to embed on such a CPU."""
 
     def open_body(self, settings: Settings) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
-        from vectorstore.openvino_body import OpenVinoBody, convert_body
+        from vectorstore.openvino_body import OpenVinoBody
+
+        return OpenVinoBody(self.converted_body(settings), settings.embedding_threads, bfloat16=native_bfloat16())
+
+    def converted_body(self, settings: Settings) -> Path:
+        """The folder of the body in OpenVINO's format, converted from the ONNX graph if none is there yet or the
+        graph was exported again since."""
+        from vectorstore.openvino_body import convert_body
 
         folder, graph = settings.model_cache_dir / "openvino" / self.onnx_folder.name, self.onnx_folder / "model.onnx"
-        if not (folder / "model.xml").exists() or (folder / "model.xml").stat().st_mtime < graph.stat().st_mtime:
-            convert_body(graph, folder)  # none yet, or the graph was exported again since
+        if _older(folder / "model.xml", graph):
+            convert_body(graph, folder)
+        return folder
+
+
+class Int8Embedder(OpenVinoEmbedder):
+    """OpenVINO with the body's matrix products in int8 (see :mod:`vectorstore.int8_body`): the fastest way to embed
+    on a CPU with int8 dot-product instructions, at R@1 within 0.01 of fp32."""
+
+    def open_body(self, settings: Settings) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+        from vectorstore.int8_body import CALIBRATION_FILE, calibration_inputs, quantize_body
+        from vectorstore.openvino_body import OpenVinoBody
+
+        source = self.converted_body(settings)
+        folder = settings.model_cache_dir / "int8" / self.onnx_folder.name
+        if _older(folder / "model.xml", source / "model.xml", CALIBRATION_FILE):
+            samples = [self.model.preprocess([text]) for text in calibration_inputs(self.document_inputs, self.query_prompt)]
+            arrays = [{"input_ids": s["input_ids"].numpy(), "attention_mask": s["attention_mask"].numpy()} for s in samples]
+            quantize_body(source, folder, arrays, self.model[0].auto_model.config.intermediate_size)
         return OpenVinoBody(folder, settings.embedding_threads, bfloat16=native_bfloat16())
+
+
+def _older(made: Path, *sources: Path) -> bool:
+    """Whether ``made`` is missing or older than any of the files it is made from."""
+    return not made.exists() or any(made.stat().st_mtime < source.stat().st_mtime for source in sources)
 
 
 class OpenAIEmbedder(Embedder):
@@ -208,4 +246,6 @@ def make_embedder(settings: Settings) -> Embedder:
         return OnnxEmbedder(settings)
     if runtime == "openvino":
         return OpenVinoEmbedder(settings)
+    if runtime == "int8":
+        return Int8Embedder(settings)
     return SentenceTransformerEmbedder(settings, bfloat16=runtime == "bf16")
