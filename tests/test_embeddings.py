@@ -7,6 +7,7 @@ import torch
 
 from vectorstore import make_embedder
 from vectorstore.embeddings import effective_runtime, native_bfloat16, native_int8
+from vectorstore.int8_body import calibration_digest, quantized_from
 
 PASSAGES = [
     ("Quy định 294-QĐ/TW", "Người vào Đảng phải đủ 18 tuổi đến đủ 60 tuổi tính theo tháng."),
@@ -57,8 +58,9 @@ def test_int8_runtime_ranks_passages_as_fp32_does_with_every_product_but_the_dow
 
     int8 = make_embedder(base_settings.model_copy(update={"embedding_runtime": "int8"}))
     assert next(int8.model[0].auto_model.parameters()).is_meta
-    config = int8.model[0].auto_model.config
-    body = openvino.Core().read_model(str(base_settings.model_cache_dir / "int8" / int8.onnx_folder.name / "model.xml"))
+    config, folder = int8.model[0].auto_model.config, base_settings.model_cache_dir / "int8" / int8.onnx_folder.name
+    assert quantized_from(folder) == calibration_digest()  # quantised again only when the calibration set changes
+    body = openvino.Core().read_model(str(folder / "model.xml"))
     products = [op for op in body.get_ops() if op.get_type_name() == "MatMul"]
     down = {op.get_friendly_name() for op in products if op.input(0).get_partial_shape()[-1] == config.intermediate_size}
     quantized = {op.get_friendly_name() for op in products if op.input(0).get_source_output().get_node().get_type_name() == "FakeQuantize"}

@@ -192,12 +192,12 @@ class Int8Embedder(OpenVinoEmbedder):
     on a CPU with int8 dot-product instructions, at R@1 within 0.01 of fp32."""
 
     def open_body(self, settings: Settings) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
-        from vectorstore.int8_body import CALIBRATION_FILE, calibration_inputs, quantize_body
+        from vectorstore.int8_body import calibration_digest, calibration_inputs, quantize_body, quantized_from
         from vectorstore.openvino_body import OpenVinoBody
 
         source = self.converted_body(settings)
         folder = settings.model_cache_dir / "int8" / self.onnx_folder.name
-        if _older(folder / "model.xml", source / "model.xml", CALIBRATION_FILE):
+        if _older(folder / "model.xml", source / "model.xml") or quantized_from(folder) != calibration_digest():
             samples = [self.model.preprocess([text]) for text in calibration_inputs(self.document_inputs, self.query_prompt)]
             arrays = [{"input_ids": s["input_ids"].numpy(), "attention_mask": s["attention_mask"].numpy()} for s in samples]
             quantize_body(source, folder, arrays, self.model[0].auto_model.config.intermediate_size)
