@@ -17,13 +17,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from vectorstore.openvino_body import save_body
+
 CALIBRATION_FILE = Path(__file__).with_name("int8_calibration.jsonl")
+STAMP = "calibration.sha256"  # beside the quantised model: the calibration digest it was made with
 
 
 def calibration_inputs(document_inputs: Callable[[list[str], list[str]], list[str]], query_prompt: str) -> list[str]:
@@ -42,14 +44,13 @@ def calibration_digest() -> str:
 
 def quantized_from(folder: Path) -> str:
     """The calibration digest ``folder``'s body was quantised with ("" if none)."""
-    stamp = folder / "calibration.sha256"
+    stamp = folder / STAMP
     return stamp.read_text(encoding="utf-8").strip() if stamp.exists() else ""
 
 
 def quantize_body(openvino_folder: Path, target: Path, samples: list[dict[str, np.ndarray]], feed_forward_width: int) -> None:
     """Write ``target``/model.xml from the OpenVINO body in ``openvino_folder``, calibrated on ``samples``
-    (input_ids, attention_mask of one input each) and stamped with the calibration digest; a half-written model
-    never replaces a good one."""
+    (input_ids, attention_mask of one input each) and stamped with the calibration digest."""
     import nncf
     import openvino
 
@@ -59,10 +60,4 @@ def quantize_body(openvino_folder: Path, target: Path, samples: list[dict[str, n
                         if op.get_type_name() == "MatMul" and op.input(0).get_partial_shape()[-1] == feed_forward_width]
     quantized = nncf.quantize(model, nncf.Dataset(samples), model_type=nncf.ModelType.TRANSFORMER, preset=nncf.QuantizationPreset.MIXED,
                               subset_size=len(samples), ignored_scope=nncf.IgnoredScope(names=down_projections))
-    staging = target.with_name(target.name + ".tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    openvino.save_model(quantized, str(staging / "model.xml"), compress_to_fp16=True)
-    (staging / "calibration.sha256").write_text(calibration_digest(), encoding="utf-8")
-    shutil.rmtree(target, ignore_errors=True)
-    staging.rename(target)
+    save_body(quantized, target, {STAMP: calibration_digest()})

@@ -14,18 +14,32 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+if TYPE_CHECKING:
+    import openvino
+
 
 def convert_body(onnx_file: Path, target: Path) -> None:
-    """Write ``target``/model.xml (+ model.bin) from the ONNX export; a half-written conversion never replaces a good one."""
+    """Write ``target``/model.xml (+ model.bin) from the ONNX export."""
+    import openvino
+
+    save_body(openvino.Core().read_model(str(onnx_file)), target)
+
+
+def save_body(model: openvino.Model, target: Path, notes: dict[str, str] | None = None) -> None:
+    """Write ``model`` to ``target``/model.xml (+ model.bin, fp16 weights) with the text files ``notes`` beside it; a
+    half-written folder never replaces a good one."""
     import openvino
 
     staging = target.with_name(target.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    openvino.save_model(openvino.Core().read_model(str(onnx_file)), str(staging / "model.xml"), compress_to_fp16=True)
+    openvino.save_model(model, str(staging / "model.xml"), compress_to_fp16=True)
+    for name, text in (notes or {}).items():
+        (staging / name).write_text(text, encoding="utf-8")
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
 
