@@ -24,6 +24,7 @@ import re
 from chat.extractive import ranked_sentences
 from chat.injection import redact_instructions
 from chat.sentences import Sentence
+from ingest.normalize import WORD
 from vectorstore import LexicalIndex, SearchHit
 
 
@@ -76,7 +77,6 @@ _VOWELS = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềế
 # A Vietnamese syllable: onset, one to three vowels, coda. Abbreviations (UBND, KH&CN, TW, TSKH) do not match.
 _SYLLABLE = re.compile(rf"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?[{_VOWELS}]{{1,3}}(?:ch|ng|nh|[cmnpt])?")
 _ROMAN = re.compile(r"[IVXLCDM]+")
-_WORD = re.compile(r"[^\W\d_]+")
 
 
 def _title_cased(match: re.Match[str]) -> str:
@@ -89,4 +89,4 @@ def _title_cased(match: re.Match[str]) -> str:
 def reader_case(heading: str) -> str:
     """A heading with its words in capitals title-cased ("THI HÀNH ĐIỀU LỆ ĐẢNG" -> "Thi Hành Điều Lệ Đảng": 8
     tokens, not 14; names keep their capital); abbreviations and Roman numerals stay as written."""
-    return _WORD.sub(_title_cased, heading)
+    return WORD.sub(_title_cased, heading)

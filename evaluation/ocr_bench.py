@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import sys
 import time
@@ -31,6 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ingest import ocr
+from ingest.normalize import WORD
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 DOCUMENTS = (
@@ -40,7 +40,6 @@ DOCUMENTS = (
 SKEW_DEGREES = 0.8
 NOISE_SIGMA = 10.0
 SEED = 294
-_WORD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass
@@ -79,8 +78,8 @@ def toned_word_match(hypothesis: str, reference: str) -> tuple[int, int]:
     """(reference words with diacritics, of which OCR got exactly right at the aligned place)."""
     from rapidfuzz.distance import Levenshtein
 
-    reference_words = _WORD.findall(reference)
-    hypothesis_words = _WORD.findall(hypothesis)
+    reference_words = WORD.findall(reference)
+    hypothesis_words = WORD.findall(hypothesis)
     toned = [not word.isascii() for word in reference_words]
     exact = 0
     for block in Levenshtein.opcodes(reference_words, hypothesis_words):

@@ -19,7 +19,7 @@ import unicodedata
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 _SHAPED_VOWELS = set("ăâêôơư")
 _VOWELS = set("aăâeêioôơuưy")
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+WORD = re.compile(r"[^\W\d_]+")  # a run of letters: what tone placement, recasing and word counts work on
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -70,7 +70,7 @@ def _retone(word: str) -> str:
 
 
 def normalize_tone_marks(text: str) -> str:
-    return _WORD.sub(lambda match: _retone(match.group(0)), text)
+    return WORD.sub(lambda match: _retone(match.group(0)), text)
 
 
 def clean_text(text: str) -> str:
