@@ -45,6 +45,10 @@ def test_openvino_runtime_gives_nearly_the_fp32_vectors_without_keeping_torchs_c
     openvino = make_embedder(base_settings.model_copy(update={"embedding_runtime": "openvino"}))
     assert next(openvino.model[0].auto_model.parameters()).is_meta  # the body's weights live in OpenVINO only
     _assert_same_vectors(fp32_embedder, openvino, 0.999)
+    openvino.batch_size = 1  # more batches than streams: each stream's request takes a second batch, in order
+    titles, texts = zip(*PASSAGES, strict=True)
+    assert len(PASSAGES) > openvino.body.streams
+    assert np.min(np.sum(fp32_embedder.embed_documents(titles, texts) * openvino.embed_documents(titles, texts), axis=1)) > 0.999
 
 
 def test_bf16_runtime_gives_nearly_the_fp32_vectors(base_settings, fp32_embedder) -> None:

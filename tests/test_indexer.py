@@ -2,11 +2,13 @@
 
 import json
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from ingest import pipeline
 from tests.helpers import write_encrypted_pdf, write_pdf
 from vectorstore import Catalogue, ChromaStore, Index, Scope, open_index
 from vectorstore import search as search_module
@@ -411,3 +413,42 @@ def test_a_saved_catalogue_that_no_longer_counts_the_stored_chunks_is_read_again
     index.lexical.save()
     assert index.catalogue.path.exists()  # still saved for two documents and the chunks of both
     assert [meta.source for meta in open_index(fresh_settings, embedder).catalogue.documents()] == ["b.txt"]
+
+
+def test_embedding_starts_while_later_files_are_still_being_read(fresh_settings, embedder, monkeypatch) -> None:
+    """The last file is read only once the first window is embedded: an ingestion that read every file before
+    embedding any would wait here until the timeout and fail."""
+    monkeypatch.setattr("vectorstore.indexer.EMBED_WINDOW", 2)
+    _write(fresh_settings.corpus_dir, "a.txt", ARTICLE)
+    _write(fresh_settings.corpus_dir, "b.txt", OTHER)
+    _write(fresh_settings.corpus_dir, "c.txt", "Chi bộ Khoa Toán sinh hoạt chuyên đề về học tập và làm theo tư tưởng Hồ Chí Minh.")
+    first_window = threading.Event()
+    waited: list[bool] = []
+    real_prepare = pipeline.prepare
+
+    def reading(path, *args):
+        if path.name == "c.txt":
+            waited.append(first_window.wait(120))
+        return real_prepare(path, *args)
+
+    class Signalling:
+        name, dimension = embedder.name, embedder.dimension
+
+        def embed_documents(self, titles, texts):
+            vectors = embedder.embed_documents(titles, texts)
+            first_window.set()
+            return vectors
+
+    monkeypatch.setattr(pipeline, "prepare", reading)
+    index = open_index(fresh_settings, Signalling())
+    report = index.indexer.sync([fresh_settings.corpus_dir])
+    assert waited == [True]
+    assert report.added == ["a.txt", "b.txt", "c.txt"] and _sources(index) == ["a.txt", "b.txt", "c.txt"]
+
+
+def test_the_same_text_under_two_names_in_one_ingestion_is_stored_once(fresh_settings, fresh_index) -> None:
+    _write(fresh_settings.corpus_dir, "a.txt", ARTICLE)
+    _write(fresh_settings.corpus_dir, "b-copy.txt", ARTICLE)
+    report = fresh_index.indexer.sync([fresh_settings.corpus_dir])
+    assert report.added == ["a.txt"] and _sources(fresh_index) == ["a.txt"]
+    assert [(row.status, "trùng nội dung" in row.error and "a.txt" in row.error) for row in report.files] == [("added", False), ("failed", True)]

@@ -19,8 +19,9 @@ Three ways to the same vectors, chosen at set-up (``RAG_EMBEDDING_BACKEND``,
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -124,6 +125,12 @@ class SentenceTransformerEmbedder(Embedder):
         return unit_rows(self.model.encode(list(inputs), prompt="", batch_size=self.batch_size, show_progress_bar=False))
 
 
+class CompiledBody(Protocol):
+    """The transformer body in another runtime: (ids, mask) batches -> their hidden states, in order."""
+
+    def hidden_states(self, batches: Iterable[tuple[np.ndarray, np.ndarray]]) -> Iterator[np.ndarray]: ...
+
+
 class CompiledBodyEmbedder(SentenceTransformerEmbedder):
     """The transformer body runs in another runtime, from a graph exported once from the same weights (see
     :mod:`vectorstore.onnx_body`); tokenizer, pooling and projections stay the sentence-transformers model's."""
@@ -138,7 +145,7 @@ class CompiledBodyEmbedder(SentenceTransformerEmbedder):
         self.body = self.open_body(settings)
         self.model[0].auto_model.to("meta")  # torch's copy of the body is not run any more: ~1 GB freed
 
-    def open_body(self, settings: Settings) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    def open_body(self, settings: Settings) -> CompiledBody:
         raise NotImplementedError
 
     def encode(self, inputs: Sequence[str]) -> np.ndarray:
@@ -146,11 +153,11 @@ class CompiledBodyEmbedder(SentenceTransformerEmbedder):
 
         # Batches of similar length, so little padding is computed; results go back in input order.
         order = sorted(range(len(inputs)), key=lambda i: len(inputs[i]))
+        batches = [order[start : start + self.batch_size] for start in range(0, len(order), self.batch_size)]
+        tokenized = [self.model.preprocess([inputs[i] for i in batch]) for batch in batches]
+        hidden_states = self.body.hidden_states((f["input_ids"].numpy(), f["attention_mask"].numpy()) for f in tokenized)
         vectors = np.empty((len(inputs), self.dimension), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start : start + self.batch_size]
-            features = self.model.preprocess([inputs[i] for i in batch])
-            hidden = self.body(features["input_ids"].numpy(), features["attention_mask"].numpy())
+        for batch, features, hidden in zip(batches, tokenized, hidden_states, strict=True):
             features["token_embeddings"] = torch.from_numpy(hidden)
             with torch.no_grad():
                 for module in list(self.model)[1:]:  # pooling, projections, normalisation
@@ -162,7 +169,7 @@ class CompiledBodyEmbedder(SentenceTransformerEmbedder):
 class OnnxEmbedder(CompiledBodyEmbedder):
     """ONNX Runtime in fp32: the torch vectors, a little faster."""
 
-    def open_body(self, settings: Settings) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    def open_body(self, settings: Settings) -> CompiledBody:
         from vectorstore.onnx_body import OnnxBody
 
         return OnnxBody(self.onnx_folder, settings.embedding_threads)
@@ -171,7 +178,7 @@ class OnnxEmbedder(CompiledBodyEmbedder):
 class OpenVinoEmbedder(CompiledBodyEmbedder):
     """OpenVINO, in bf16 where the CPU computes it natively: the fastest way to embed on such a CPU."""
 
-    def open_body(self, settings: Settings) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    def open_body(self, settings: Settings) -> CompiledBody:
         from vectorstore.openvino_body import OpenVinoBody
 
         return OpenVinoBody(self.converted_body(settings), settings.embedding_threads, bfloat16=native_bfloat16())
@@ -191,7 +198,7 @@ class Int8Embedder(OpenVinoEmbedder):
     """OpenVINO with the body's matrix products in int8 (see :mod:`vectorstore.int8_body`): the fastest way to embed
     on a CPU with int8 dot-product instructions, at R@1 within 0.01 of fp32."""
 
-    def open_body(self, settings: Settings) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    def open_body(self, settings: Settings) -> CompiledBody:
         from vectorstore.int8_body import calibration_digest, calibration_inputs, quantize_body, quantized_from
         from vectorstore.openvino_body import OpenVinoBody
 

@@ -3,24 +3,29 @@
 Writes are ordered so that a crash never loses what was there: a document's new
 chunks are written together, once all of them are embedded, before its old ones
 are removed, and a document counts as ingested only when every one of its chunks
-is present, so re-running an interrupted ingestion finishes the job.
+is present, so re-running an interrupted ingestion finishes the job. Embedding runs on its own thread while this
+one reads the next files and writes the documents already embedded: a whole ingestion takes about as long as its
+embedding alone (reading and writing were ~12 % more, one after the other).
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from threading import RLock
+from threading import Lock, RLock
 
 import numpy as np
 from tqdm import tqdm
 
 from ingest import IngestError, PreparedDocument, discover, prepare_all
+from ingest.chunking import Chunk
 from ingest.docnumbers import reference_keys
 from settings import Settings
+from vectorstore.background import BackgroundStage
 from vectorstore.catalogue import Catalogue
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import LexicalIndex, Passage
@@ -63,6 +68,49 @@ class FileResult:
 
 
 Progress = Callable[[str, float], None]  # (stage: "reading" | "embedding", fraction done)
+
+
+@dataclass
+class Pending:
+    """A document to embed and write, with who added it and when (kept from the store when refreshed)."""
+
+    document: PreparedDocument
+    row: FileResult
+    added_by: str
+    added_at: str
+
+
+class EmbeddingProgress:
+    """The terminal's progress bar and the caller's ``embedding`` fraction, over the chunks known so far: documents
+    are still being read while the first are embedded. No bar when nothing is embedded (an unchanged library)."""
+
+    def __init__(self, notify: Progress) -> None:
+        self.notify = notify
+        self.bar: tqdm | None = None
+        self.lock = Lock()  # the embedding thread advances it while the reading thread adds to it
+
+    def __enter__(self) -> EmbeddingProgress:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+    def expecting(self, pending: Pending) -> Pending:
+        """Counts ``pending``'s chunks in and hands it on."""
+        with self.lock:
+            if self.bar is None:
+                self.bar = tqdm(total=0, desc="Nhúng đoạn văn", unit="đoạn", disable=None)
+            self.bar.total += len(pending.document.chunks)
+            self.bar.refresh()
+        return pending
+
+    def advance(self, count: int) -> None:
+        with self.lock:
+            assert self.bar is not None  # chunks are embedded only once expected
+            self.bar.update(count)
+            done = self.bar.n / self.bar.total
+        self.notify("embedding", done)
 
 
 def chunk_metadata(document: PreparedDocument, chunk_index: int, collection: str, added_by: str = "", added_at: str = "") -> ChunkMeta:
@@ -153,63 +201,67 @@ class Indexer:
         if prune:  # first, so that a renamed file is not taken for a duplicate of its old name
             with self.lock:
                 report.removed = self._prune(collection)
-        pending: list[tuple[PreparedDocument, FileResult, str, str]] = []  # with who added it and when
         added_at = datetime.now(UTC).isoformat(timespec="seconds")
         files = discover(paths)
         prepared = prepare_all(files, root or self.settings.corpus_dir, self.settings.chunk_size, self.settings.chunk_overlap)
-        for number, (path, result) in enumerate(zip(files, prepared, strict=True), start=1):
-            notify("reading", number / len(files))
-            if isinstance(result, IngestError):
-                report.errors.append(result)
-                report.files.append(FileResult(str(path), "failed", error=result.cause))
-                continue
-            row = FileResult(str(path), "", result.source, len(result.chunks), result.pages, sorted(result.ocr_pages))
-            report.files.append(row)
-            stored = self.store.source_metadata(result.source)
-            twins = self.store.sources_with_hash(result.doc_hash) - {result.source}
-            if twins:  # the same document under another name: one copy in the library, not two
-                error = IngestError(path, f"trùng nội dung với tài liệu đã có trong thư viện: {sorted(twins)[0]} (duplicate)")
-                report.errors.append(error)
-                row.status, row.error = "failed", error.cause
-                continue
-            if Counter(str(metadata["doc_hash"]) for metadata in stored.values()) != {result.doc_hash: len(result.chunks)}:
-                row.status = "replaced" if stored else "added"
-                pending.append((result, row, added_by, added_at))
-                continue
-            # The same text, as stored: who added it, when and to which collection stay.
-            first = next(iter(stored.values()))
-            kept = (first.get("collection") or collection, first.get("added_by", ""), first.get("added_at", ""))
-            metadata = document_metadata(result, *kept)
-            moving = kept[0] != collection
-            if moving:
-                report.moved.append(result.source)
-            if not vectors_current(metadata, [stored.get(chunk.id, {}) for chunk in result.chunks]):
-                row.status = "refreshed"
-                pending.append((result, row, kept[1], kept[2]))
-                continue
-            row.status = "unchanged"
-            report.unchanged.append(result.source)
-            self._refresh_metadata(result, metadata, stored)
-            if moving:
-                self.move(result.source, collection)
-            with self.lock:
-                self.lexical.ensure(result.source, passages(result, metadata), document_keys(result.meta.number))
-        total = sum(len(document.chunks) for document, *_ in pending)
-        with tqdm(total=total, desc="Nhúng đoạn văn", unit="đoạn", disable=None if total else True) as progress:
-
-            def embedded(count: int) -> None:
-                progress.update(count)
-                notify("embedding", progress.n / total)
-
-            vectors = self._embedded([document for document, *_ in pending], embedded)
-            for (document, row, by, at), document_vectors in zip(pending, vectors, strict=True):
-                self._write(document, document_vectors, collection, by, at)
-                report.chunks_written += len(document.chunks)
-                {"added": report.added, "replaced": report.replaced, "refreshed": report.refreshed}[row.status].append(document.source)
+        progress = EmbeddingProgress(notify)
+        with progress, BackgroundStage(partial(self._embedded, embedded=progress.advance), "embedding") as embedding:
+            embedding_now: dict[str, set[str]] = defaultdict(set)  # content hash -> sources this run embeds with it
+            for number, (path, result) in enumerate(zip(files, prepared, strict=True), start=1):
+                notify("reading", number / len(files))
+                for written, vectors in embedding.ready():  # documents embedded while this one was read
+                    self._write_pending(written, vectors, collection, report)
+                if (pending := self._admitted(path, result, collection, added_by, added_at, embedding_now, report)) is not None:
+                    embedding_now[pending.document.doc_hash].add(pending.document.source)
+                    embedding.put(progress.expecting(pending))
+            for written, vectors in embedding.rest():
+                self._write_pending(written, vectors, collection, report)
         with self.lock:
             self.lexical.save()
             self.catalogue.save(self.store)
         return report
+
+    def _admitted(
+        self, path: Path, result: PreparedDocument | IngestError, collection: str, added_by: str, added_at: str,
+        embedding_now: dict[str, set[str]], report: IngestReport,
+    ) -> Pending | None:
+        """The document to embed from a file just read, or None when the file failed, holds a copy of another
+        document, or is stored as it reads (then its metadata, collection and lexical entry are brought up to date
+        here, without embedding). Each file gets its row in ``report``."""
+        if isinstance(result, IngestError):
+            report.errors.append(result)
+            report.files.append(FileResult(str(path), "failed", error=result.cause))
+            return None
+        row = FileResult(str(path), "", result.source, len(result.chunks), result.pages, sorted(result.ocr_pages))
+        report.files.append(row)
+        stored = self.store.source_metadata(result.source)
+        twins = (self.store.sources_with_hash(result.doc_hash) | embedding_now[result.doc_hash]) - {result.source}
+        if twins:  # the same document under another name: one copy in the library, not two
+            error = IngestError(path, f"trùng nội dung với tài liệu đã có trong thư viện: {sorted(twins)[0]} (duplicate)")
+            report.errors.append(error)
+            row.status, row.error = "failed", error.cause
+            return None
+        if Counter(str(metadata["doc_hash"]) for metadata in stored.values()) != {result.doc_hash: len(result.chunks)}:
+            row.status = "replaced" if stored else "added"
+            return Pending(result, row, added_by, added_at)
+        # The same text, as stored: who added it, when and to which collection stay.
+        first = next(iter(stored.values()))
+        kept = (first.get("collection") or collection, first.get("added_by", ""), first.get("added_at", ""))
+        metadata = document_metadata(result, *kept)
+        moving = kept[0] != collection
+        if moving:
+            report.moved.append(result.source)
+        if not vectors_current(metadata, [stored.get(chunk.id, {}) for chunk in result.chunks]):
+            row.status = "refreshed"
+            return Pending(result, row, kept[1], kept[2])
+        row.status = "unchanged"
+        report.unchanged.append(result.source)
+        self._refresh_metadata(result, metadata, stored)
+        if moving:
+            self.move(result.source, collection)
+        with self.lock:
+            self.lexical.ensure(result.source, passages(result, metadata), document_keys(result.meta.number))
+        return None
 
     def _refresh_metadata(self, document: PreparedDocument, metadata: list[ChunkMeta], stored: dict[str, dict]) -> None:
         """Chunks stored by an older ingester (no clause labels, fewer relations, other headings) get what this
@@ -276,21 +328,37 @@ class Indexer:
             self.lexical.save()
             self.catalogue.save(self.store)
 
-    def _embedded(self, documents: Sequence[PreparedDocument], embedded: Callable[[int], None]) -> Iterator[np.ndarray]:
-        """Each document's chunk vectors, in order, as soon as its last chunk is embedded; ``embedded`` hears
-        how many chunks each window held. Only the vectors of documents not yet complete are held."""
-        chunks = [(document, chunk) for document in documents for chunk in document.chunks]
-        sizes = iter([len(document.chunks) for document in documents])
-        size = next(sizes, None)
+    def _embedded(self, pending: Iterable[Pending], embedded: Callable[[int], None]) -> Iterator[tuple[Pending, np.ndarray]]:
+        """Each document with its chunk vectors, in order, as soon as its last chunk is embedded; ``embedded`` hears
+        how many chunks each window held. Windows span documents, so the model batches the short chunks of many
+        small documents together; a window waits for documents still being read, not for the end of the reading."""
+        documents = iter(pending)
+        waiting: deque[Pending] = deque()  # documents with chunks not yet all embedded, in order
+        queued: list[tuple[PreparedDocument, Chunk]] = []  # their chunks not yet embedded
         ready = np.empty((0, self.embedder.dimension), dtype=np.float32)
-        for start in range(0, len(chunks), EMBED_WINDOW):
-            window = chunks[start : start + EMBED_WINDOW]
-            vectors = self.embedder.embed_documents([d.embedding_title(c) for d, c in window], [c.text for _, c in window])
-            ready = np.concatenate([ready, np.asarray(vectors, dtype=np.float32)])
-            embedded(len(window))
-            while size is not None and len(ready) >= size:
-                yield ready[:size]
-                ready, size = ready[size:], next(sizes, None)
+        more = True
+        while queued or more:
+            while more and len(queued) < EMBED_WINDOW:
+                if (item := next(documents, None)) is None:
+                    more = False
+                else:
+                    waiting.append(item)
+                    queued += [(item.document, chunk) for chunk in item.document.chunks]
+            window, queued = queued[:EMBED_WINDOW], queued[EMBED_WINDOW:]
+            if window:
+                vectors = self.embedder.embed_documents([d.embedding_title(c) for d, c in window], [c.text for _, c in window])
+                ready = np.concatenate([ready, np.asarray(vectors, dtype=np.float32)])
+                embedded(len(window))
+            while waiting and len(ready) >= len(waiting[0].document.chunks):
+                size = len(waiting[0].document.chunks)
+                yield waiting.popleft(), ready[:size]
+                ready = ready[size:]
+
+    def _write_pending(self, pending: Pending, vectors: np.ndarray, collection: str, report: IngestReport) -> None:
+        document = pending.document
+        self._write(document, vectors, collection, pending.added_by, pending.added_at)
+        report.chunks_written += len(document.chunks)
+        {"added": report.added, "replaced": report.replaced, "refreshed": report.refreshed}[pending.row.status].append(document.source)
 
     def _write(self, document: PreparedDocument, vectors: np.ndarray, collection: str, added_by: str, added_at: str) -> None:
         chunks = document.chunks

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +51,7 @@ def export_body(transformer: torch.nn.Module, sample: dict[str, torch.Tensor], t
 
 
 class OnnxBody:
-    """(ids, mask) -> hidden states; ONNX Runtime sessions may be run from several threads at once."""
+    """(ids, mask) batches -> hidden states; ONNX Runtime sessions may be run from several threads at once."""
 
     def __init__(self, folder: Path, threads: int) -> None:
         import onnxruntime
@@ -59,5 +60,7 @@ class OnnxBody:
         options.intra_op_num_threads = threads or os.cpu_count() or 1
         self.session = onnxruntime.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
 
-    def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
-        return self.session.run(None, {"input_ids": input_ids, "attention_mask": attention_mask})[0]
+    def hidden_states(self, batches: Iterable[tuple[np.ndarray, np.ndarray]]) -> Iterator[np.ndarray]:
+        """Each batch's hidden states, in order, one batch at a time on all threads."""
+        for input_ids, attention_mask in batches:
+            yield self.session.run(None, {"input_ids": input_ids, "attention_mask": attention_mask})[0]

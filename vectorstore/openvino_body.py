@@ -13,6 +13,8 @@ the ONNX file).
 from __future__ import annotations
 
 import shutil
+from collections import deque
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,17 +47,37 @@ def save_body(model: openvino.Model, target: Path, notes: dict[str, str] | None 
 
 
 class OpenVinoBody:
-    """(ids, mask) -> hidden states. Each call takes its own infer request: requests are not thread-safe, and
-    ingestion and members' queries embed at the same time."""
+    """(ids, mask) batches -> hidden states, on OpenVINO's throughput streams: each stream computes one batch with its own
+    threads, so batches of a document run side by side and the tokenising and pooling between them overlap the
+    arithmetic (+10 % chunks/s on 2 Zen 4 cores against one batch at a time on both cores; a single query is as
+    fast either way). Each call takes its own infer requests: requests are not thread-safe, and ingestion and
+    members' queries embed at the same time."""
 
     def __init__(self, folder: Path, threads: int, bfloat16: bool) -> None:
         import openvino
 
-        config = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": "bf16" if bfloat16 else "f32"}
+        config = {"PERFORMANCE_HINT": "THROUGHPUT", "INFERENCE_PRECISION_HINT": "bf16" if bfloat16 else "f32"}
         if threads > 0:
             config["INFERENCE_NUM_THREADS"] = threads
         self.compiled = openvino.Core().compile_model(str(folder / "model.xml"), "CPU", config)
+        self.streams = max(1, int(self.compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS")))
 
-    def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
-        outputs = self.compiled.create_infer_request().infer({"input_ids": input_ids, "attention_mask": attention_mask})
-        return np.asarray(outputs[0], dtype=np.float32)
+    def hidden_states(self, batches: Iterable[tuple[np.ndarray, np.ndarray]]) -> Iterator[np.ndarray]:
+        """Each batch's hidden states, in order, with one batch in flight on every stream."""
+        requests: list[openvino.InferRequest] = []
+        in_flight: deque[openvino.InferRequest] = deque()
+        for number, (input_ids, attention_mask) in enumerate(batches):
+            if len(in_flight) == self.streams:  # the oldest is the request this batch takes over
+                yield _finished(in_flight.popleft())
+            if len(requests) < self.streams:  # a query, one batch, needs one
+                requests.append(self.compiled.create_infer_request())
+            request = requests[number % self.streams]
+            request.start_async({"input_ids": input_ids, "attention_mask": attention_mask})
+            in_flight.append(request)
+        while in_flight:
+            yield _finished(in_flight.popleft())
+
+
+def _finished(request: openvino.InferRequest) -> np.ndarray:
+    request.wait()
+    return np.array(request.get_output_tensor(0).data, dtype=np.float32)  # a copy: the request's buffer is reused
