@@ -17,11 +17,15 @@ STAMP  := $(VENV)/.installed
 # another). ggml's own thread pool, not OpenMP: with OpenMP, llama.cpp called from any thread but the main one (every
 # web request) was ~12 % slower, as libgomp throttles its spinning once torch's OpenMP threads exist too.
 LLAMA_AVX2_ARGS   := -DGGML_NATIVE=OFF -DGGML_OPENMP=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
-LLAMA_AVX512_ARGS := $(LLAMA_AVX2_ARGS) -DGGML_AVX512=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_BF16=ON
-LLAMA_AMX_ARGS    := $(LLAMA_AVX512_ARGS) -DGGML_AMX_TILE=ON -DGGML_AMX_INT8=ON -DGGML_AMX_BF16=ON
-AVX512_FLAGS      := avx512f avx512cd avx512vl avx512dq avx512bw avx512vbmi avx512_vnni avx512_bf16
 CPU_FLAGS         := $(shell grep -m1 '^flags' /proc/cpuinfo 2>/dev/null | cut -d: -f2)
+# The AVX-512 build needs the foundation; each extension is built in only where the CPU reports it, so Intel Ice
+# Lake and Cascade Lake (AVX-512 VNNI, no BF16) get the AVX-512 build rather than AVX2.
+AVX512_FLAGS      := avx512f avx512cd avx512vl avx512dq avx512bw
 AVX512_MISSING    := $(strip $(foreach flag,$(AVX512_FLAGS),$(if $(filter $(flag),$(CPU_FLAGS)),,missing)))
+AVX512_EXTENSIONS := $(if $(filter avx512vbmi,$(CPU_FLAGS)),-DGGML_AVX512_VBMI=ON) \
+	$(if $(filter avx512_vnni,$(CPU_FLAGS)),-DGGML_AVX512_VNNI=ON) $(if $(filter avx512_bf16,$(CPU_FLAGS)),-DGGML_AVX512_BF16=ON)
+LLAMA_AVX512_ARGS := $(LLAMA_AVX2_ARGS) -DGGML_AVX512=ON $(strip $(AVX512_EXTENSIONS))
+LLAMA_AMX_ARGS    := $(LLAMA_AVX512_ARGS) -DGGML_AMX_TILE=ON -DGGML_AMX_INT8=ON -DGGML_AMX_BF16=ON
 # Probed once, and only when no instruction set was named (the wheel's own make is handed the choice).
 AMX_RUNS          := $(if $(LLAMA_CPU),,$(if $(filter amx_tile,$(CPU_FLAGS)),$(shell probe=$$(mktemp) && gcc -O2 \
 	-mamx-tile -mamx-int8 setup/amx_probe.c -o $$probe 2>/dev/null && $$probe && echo yes; rm -f $$probe)))

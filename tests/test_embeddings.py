@@ -26,6 +26,11 @@ def fp32_embedder(base_settings, embedder):
     return make_embedder(base_settings.model_copy(update={"embedding_runtime": "torch"}))
 
 
+@pytest.fixture(scope="module")
+def int8_embedder(base_settings):
+    return make_embedder(base_settings.model_copy(update={"embedding_runtime": "int8"}))
+
+
 def _assert_same_vectors(reference, other, minimum: float) -> None:
     assert (other.name, other.dimension) == (reference.name, reference.dimension)
     other.batch_size = 3  # passages of different lengths land in different, length-sorted batches
@@ -57,10 +62,12 @@ def test_bf16_runtime_gives_nearly_the_fp32_vectors(base_settings, fp32_embedder
     _assert_same_vectors(fp32_embedder, bf16, 0.999)
 
 
-def test_int8_runtime_ranks_passages_as_fp32_does_with_every_product_but_the_down_projections_in_int8(base_settings, fp32_embedder) -> None:
+def test_int8_runtime_ranks_passages_as_fp32_does_with_every_product_but_the_down_projections_in_int8(
+    base_settings, fp32_embedder, int8_embedder
+) -> None:
     import openvino
 
-    int8 = make_embedder(base_settings.model_copy(update={"embedding_runtime": "int8"}))
+    int8 = int8_embedder
     assert next(int8.model[0].auto_model.parameters()).is_meta
     config, folder = int8.model[0].auto_model.config, base_settings.model_cache_dir / "int8" / int8.onnx_folder.name
     assert quantized_from(folder) == calibration_digest()  # quantised again only when the calibration set changes
@@ -75,6 +82,23 @@ def test_int8_runtime_ranks_passages_as_fp32_does_with_every_product_but_the_dow
     exact, fast = fp32_embedder.embed_documents(titles, texts), int8.embed_documents(titles, texts)
     for query in QUERIES:
         assert np.argmax(exact @ fp32_embedder.embed_query(query)) == np.argmax(fast @ int8.embed_query(query))
+
+
+def test_the_token_table_is_read_outside_the_compiled_body_in_int8_with_the_whole_graphs_hidden_states(
+    base_settings, int8_embedder
+) -> None:
+    """Compiled, the table would be expanded to float32 (805 MB resident)."""
+    import openvino
+
+    body = int8_embedder.body
+    assert {name for port in body.compiled.inputs for name in port.get_names()} == {"inputs_embeds", "attention_mask"}
+    assert body.tokens.values.dtype == np.int8 and body.tokens.values.shape == (262144, int8_embedder.dimension)
+    whole = openvino.Core().compile_model(str(base_settings.model_cache_dir / "int8" / int8_embedder.onnx_folder.name / "model.xml"),
+                                          "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
+    ids = np.array([[2, 9259, 1171, 236743, 507, 1], [2, 101, 7, 1, 0, 0]])
+    mask = (np.arange(6) < np.array([[6], [4]])).astype(np.int64)
+    expected = whole.create_infer_request().infer({"input_ids": ids, "attention_mask": mask})[0]
+    assert np.allclose(next(body.hidden_states([(ids, mask)])), expected, atol=1e-4)
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ ROOT = Path(__file__).resolve().parent.parent
 AVX2 = "fpu sse sse2 ssse3 sse4_1 sse4_2 avx avx2 fma f16c bmi2"
 AVX512 = "avx512f avx512cd avx512vl avx512dq avx512bw avx512vbmi avx512_vnni avx512_bf16"
 ZEN4 = f"{AVX2} {AVX512} gfni vaes vpclmulqdq"  # AVX-512 VNNI, but not the 256-bit AVX-VNNI of newer cores
+ICE_LAKE = ZEN4.replace(" avx512_bf16", "")  # AVX-512 VNNI and VBMI, no BF16
 SAPPHIRE_RAPIDS = f"{ZEN4} avx_vnni amx_bf16 amx_tile amx_int8"
 
 
@@ -31,9 +32,19 @@ def test_a_cpu_with_avx512_vnni_but_not_avx_vnni_gets_the_avx512_build() -> None
     assert not [argument for argument in arguments if argument.startswith("-DGGML_AVX_VNNI")]  # VEX VNNI would not run there
 
 
-def test_a_cpu_missing_any_avx512_flag_gets_the_avx2_build() -> None:
+def test_a_cpu_without_avx512_bf16_gets_the_avx512_build_without_it() -> None:
+    """Intel Ice Lake and Cascade Lake lack only BF16; requiring it once sent them to the AVX2 build. The extension
+    is left out of the build, as its instructions would stop the process there."""
+    assert chosen("LLAMA_CPU", ICE_LAKE) == "avx512"
+    arguments = chosen("LLAMA_CMAKE_ARGS", ICE_LAKE).split()
+    assert {"-DGGML_AVX512=ON", "-DGGML_AVX512_VNNI=ON", "-DGGML_AVX512_VBMI=ON"} <= set(arguments)
+    assert "-DGGML_AVX512_BF16=ON" not in arguments
+    assert "-DGGML_AVX512_BF16=ON" in chosen("LLAMA_CMAKE_ARGS", ZEN4).split()
+
+
+def test_a_cpu_missing_any_avx512_foundation_flag_gets_the_avx2_build() -> None:
     assert chosen("LLAMA_CPU", AVX2) == "avx2"
-    assert chosen("LLAMA_CPU", ZEN4.replace("avx512_bf16", "")) == "avx2"
+    assert chosen("LLAMA_CPU", ZEN4.replace(" avx512bw", "")) == "avx2"
     assert "-DGGML_AVX512=ON" not in chosen("LLAMA_CMAKE_ARGS", AVX2).split()
 
 

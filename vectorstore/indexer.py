@@ -71,6 +71,19 @@ Progress = Callable[[str, float], None]  # (stage: "reading" | "embedding", frac
 
 
 @dataclass
+class IngestRun:
+    """What one :meth:`Indexer.sync` call knows while it goes: where, by whom and when documents are added, the report
+    it fills, and the content of the documents it is embedding (a second file with the same text is a duplicate even
+    though the first is not stored yet)."""
+
+    collection: str
+    added_by: str
+    added_at: str
+    report: IngestReport
+    embedding_now: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # content hash -> sources
+
+
+@dataclass
 class Pending:
     """A document to embed and write, with who added it and when (kept from the store when refreshed)."""
 
@@ -197,37 +210,33 @@ class Indexer:
         meanwhile: the index lock is held only while the lexical index changes, not while embedding."""
         collection = collection or self.settings.default_collection
         notify = on_progress or (lambda _stage, _fraction: None)
-        report = IngestReport()
+        run = IngestRun(collection, added_by, datetime.now(UTC).isoformat(timespec="seconds"), IngestReport())
         if prune:  # first, so that a renamed file is not taken for a duplicate of its old name
             with self.lock:
-                report.removed = self._prune(collection)
-        added_at = datetime.now(UTC).isoformat(timespec="seconds")
+                run.report.removed = self._prune(collection)
         files = discover(paths)
         prepared = prepare_all(files, root or self.settings.corpus_dir, self.settings.chunk_size, self.settings.chunk_overlap)
         progress = EmbeddingProgress(notify)
         with progress, BackgroundStage(partial(self._embedded, embedded=progress.advance), "embedding") as embedding:
-            embedding_now: dict[str, set[str]] = defaultdict(set)  # content hash -> sources this run embeds with it
             for number, (path, result) in enumerate(zip(files, prepared, strict=True), start=1):
                 notify("reading", number / len(files))
                 for written, vectors in embedding.ready():  # documents embedded while this one was read
-                    self._write_pending(written, vectors, collection, report)
-                if (pending := self._admitted(path, result, collection, added_by, added_at, embedding_now, report)) is not None:
-                    embedding_now[pending.document.doc_hash].add(pending.document.source)
+                    self._write_pending(written, vectors, run)
+                if (pending := self._admitted(path, result, run)) is not None:
+                    run.embedding_now[pending.document.doc_hash].add(pending.document.source)
                     embedding.put(progress.expecting(pending))
             for written, vectors in embedding.rest():
-                self._write_pending(written, vectors, collection, report)
+                self._write_pending(written, vectors, run)
         with self.lock:
             self.lexical.save()
             self.catalogue.save(self.store)
-        return report
+        return run.report
 
-    def _admitted(
-        self, path: Path, result: PreparedDocument | IngestError, collection: str, added_by: str, added_at: str,
-        embedding_now: dict[str, set[str]], report: IngestReport,
-    ) -> Pending | None:
+    def _admitted(self, path: Path, result: PreparedDocument | IngestError, run: IngestRun) -> Pending | None:
         """The document to embed from a file just read, or None when the file failed, holds a copy of another
         document, or is stored as it reads (then its metadata, collection and lexical entry are brought up to date
-        here, without embedding). Each file gets its row in ``report``."""
+        here, without embedding). Each file gets its row in the run's report."""
+        report, collection = run.report, run.collection
         if isinstance(result, IngestError):
             report.errors.append(result)
             report.files.append(FileResult(str(path), "failed", error=result.cause))
@@ -235,7 +244,7 @@ class Indexer:
         row = FileResult(str(path), "", result.source, len(result.chunks), result.pages, sorted(result.ocr_pages))
         report.files.append(row)
         stored = self.store.source_metadata(result.source)
-        twins = (self.store.sources_with_hash(result.doc_hash) | embedding_now[result.doc_hash]) - {result.source}
+        twins = (self.store.sources_with_hash(result.doc_hash) | run.embedding_now[result.doc_hash]) - {result.source}
         if twins:  # the same document under another name: one copy in the library, not two
             error = IngestError(path, f"trùng nội dung với tài liệu đã có trong thư viện: {sorted(twins)[0]} (duplicate)")
             report.errors.append(error)
@@ -243,7 +252,7 @@ class Indexer:
             return None
         if Counter(str(metadata["doc_hash"]) for metadata in stored.values()) != {result.doc_hash: len(result.chunks)}:
             row.status = "replaced" if stored else "added"
-            return Pending(result, row, added_by, added_at)
+            return Pending(result, row, run.added_by, run.added_at)
         # The same text, as stored: who added it, when and to which collection stay.
         first = next(iter(stored.values()))
         kept = (first.get("collection") or collection, first.get("added_by", ""), first.get("added_at", ""))
@@ -354,9 +363,9 @@ class Indexer:
                 yield waiting.popleft(), ready[:size]
                 ready = ready[size:]
 
-    def _write_pending(self, pending: Pending, vectors: np.ndarray, collection: str, report: IngestReport) -> None:
-        document = pending.document
-        self._write(document, vectors, collection, pending.added_by, pending.added_at)
+    def _write_pending(self, pending: Pending, vectors: np.ndarray, run: IngestRun) -> None:
+        document, report = pending.document, run.report
+        self._write(document, vectors, run.collection, pending.added_by, pending.added_at)
         report.chunks_written += len(document.chunks)
         {"added": report.added, "replaced": report.replaced, "refreshed": report.refreshed}[pending.row.status].append(document.source)
 
