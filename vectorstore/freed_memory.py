@@ -5,10 +5,11 @@ every length. glibc's malloc serves a large request from a fresh mapping at firs
 but each such buffer freed raises its threshold (up to 32 MiB), after which buffers
 of that size come from the heap and stay with the process once freed, fragmented:
 embedding one 175-chunk document grew an int8 process by ~1.4 GiB (peak 3.6 GiB),
-and the web app at 100k chunks from 4.2 to 5.8 GiB. A fixed threshold keeps every
+and the web app at 100k chunks from 4.4 to 5.8 GiB. A fixed threshold keeps every
 buffer above 128 KiB in its own mapping, returned when freed: peak 2.8 GiB, chunks/s
 unchanged (7.22 against 7.09, three rounds each). torch allocates per operation and
-was slower so (3.8 -> 2.3 chunks/s, one round), so only the OpenVINO runtimes ask for it.
+was slower so (3.8 -> 2.3 chunks/s, one round). The setting is the whole process's;
+opening an OpenVINO body sets it, so a process embedding with torch keeps glibc's own.
 """
 
 from __future__ import annotations
