@@ -19,6 +19,7 @@ from access.keys import ApiKeys
 from access.ratelimit import RateLimiter
 from chat import Answer, Assistant, Preview, Queued, Turn, make_backend
 from chat.llm import ChatBackend, ExtractiveBackend
+from chat.shared_answers import SharedAnswers
 from drafting import Draft, Drafter
 from drafting.export import to_docx, to_markdown
 from library import JobQueue
@@ -38,6 +39,7 @@ class Services:
     audit: AuditLog
     keys: ApiKeys
     rate_limiter: RateLimiter
+    answers: SharedAnswers  # the model's answers, shared by members whose prompts are identical
     backend_error: str = ""  # why the configured LLM could not be loaded ("" when it was)
 
     @cached_property
@@ -80,7 +82,7 @@ class Workspace:
 
     @property
     def assistant(self) -> Assistant:
-        return Assistant(self.services.settings, self.index, self.services.backend)
+        return Assistant(self.services.settings, self.index, self.services.backend, self.services.answers)
 
     @property
     def drafter(self) -> Drafter:
@@ -319,4 +321,6 @@ def build_services(
             if not lenient:
                 raise
             backend, error = ExtractiveBackend(), str(failure)
-    return Services(settings, index, backend, accounts, audit, keys, RateLimiter(settings.api_rate_per_minute), error)
+    return Services(
+        settings, index, backend, accounts, audit, keys, RateLimiter(settings.api_rate_per_minute), SharedAnswers(settings.shared_answers), error
+    )

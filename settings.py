@@ -112,11 +112,18 @@ class Settings(BaseSettings):
     llm_parallel: int = Field(
         default=4, ge=1, description="openai backend: questions sent to the server at once (match its parallel slots)."
     )
+    shared_answers: int = Field(
+        default=256,
+        ge=0,
+        description="The model's last N answers, shared with members whose prompt is identical (same question, same "
+        "passages): they get it at once, or wait for it while it is being written, instead of for a turn. 0 = off.",
+    )
     answer_k: int = 4
     llm_context_chars: int = Field(
-        default=1500,
+        default=1200,
         ge=0,
-        description="Send the model only the best sentences of the passages, up to this many characters (0 = whole passages).",
+        description="Send the model only the best sentences of the passages, up to this many characters (0 = whole passages). "
+        "1200 reads ~16 % fewer prompt tokens than 1500 with the same dev and UIT-60 results (measured 2026-12-07).",
     )
     # Below either floor the assistant refuses instead of answering (see chat/support.py).
     min_similarity: float = 0.35

@@ -22,6 +22,7 @@ from chat.llm import ChatBackend
 from chat.prompts import Prompts
 from chat.queue import Queued, Ticket
 from chat.ruling import Ground, find_grounds
+from chat.shared_answers import SharedAnswers
 from chat.support import coverage, focus_is_grounded, is_supported, question_terms
 from chat.validity import named_documents, superseded_notes
 from settings import Settings
@@ -107,11 +108,15 @@ def _preview(verbatim: str, hits: list[SearchHit], question: str) -> Preview:
     return Preview(early.answer, early.citations)
 
 
+NOT_SHARED = SharedAnswers(0)
+
+
 class Assistant:
-    def __init__(self, settings: Settings, index: Index, backend: ChatBackend) -> None:
+    def __init__(self, settings: Settings, index: Index, backend: ChatBackend, answers: SharedAnswers = NOT_SHARED) -> None:
         self.settings = settings
         self.index = index
         self.backend = backend
+        self.answers = answers
         self.prompts = Prompts.load(settings.prompts_dir)
         self.answer_prompt = ChatPromptTemplate.from_messages(
             [("system", self.prompts.system), ("human", self.prompts.answer)]
@@ -243,12 +248,27 @@ class Assistant:
             yield ticket.place()
             timeout = 1.0
 
-    def _in_turn(self, ticket: Ticket, messages: list[dict], write: Callable[[list[dict]], Iterator[str]]) -> Iterator[str | Queued]:
+    def _in_turn(self, ticket: Ticket, messages: list[dict], passages: list[SearchHit], write: Callable[[list[dict]], Iterator[str]]) -> Iterator[str | Queued]:
         """The model's pieces for ``messages``, written in this question's turn; its place in line until then.
-        The model goes to the next question as soon as this one is written (the checks need no model)."""
-        yield from self._wait_for(ticket)
-        yield from write(messages)
-        ticket.leave()
+        The model goes to the next question as soon as this one is written (the checks need no model). A prompt
+        another member's question already produced from the same ``passages`` takes no turn: its text is shared
+        (chat/shared_answers.py)."""
+        key = self.answers.key(self.backend.name, messages, [hit.id for hit in passages])
+        shared = self.answers.recall(key)
+        if shared is not None:
+            ticket.leave()
+            yield shared
+            return
+        try:
+            yield from self._wait_for(ticket)
+            pieces = []
+            for piece in write(messages):
+                pieces.append(piece)
+                yield piece
+            ticket.leave()
+            self.answers.keep(key, "".join(pieces))
+        finally:
+            self.answers.abandon(key)
 
     @staticmethod
     def _kept(events: Iterator[str | Queued], written: Written) -> Iterator[str | Queued]:
@@ -264,7 +284,8 @@ class Assistant:
         yield Preview(ruling.head(standalone, grounds), cited, kept=True)
         messages = self._messages(self.apply_prompt, grounds="\n".join(g.line() for g in grounds), question=standalone)
         written = Written()
-        yield from self._kept(self._in_turn(ticket, messages, lambda m: self.backend.reading(m, self.settings.llm_max_tokens)), written)
+        read = lambda m: self.backend.reading(m, self.settings.llm_max_tokens)  # noqa: E731
+        yield from self._kept(self._in_turn(ticket, messages, [g.hit for g in grounds], read), written)
         reading, flags = ruling.checked_reading(standalone, grounds, written.text)
         return CheckedAnswer(ruling.assemble(standalone, grounds, reading), cited, flags, [],
                              first_token_seconds=written.since(started))
@@ -278,7 +299,7 @@ class Assistant:
         messages = self._messages(self.answer_prompt, context=context, question=standalone, refusal=self.prompts.refusal)
         written = Written()
         write = lambda m: self.backend.answer(m, standalone, hits, self.index.lexical, self.settings.llm_max_tokens)  # noqa: E731
-        yield from self._kept(self._in_turn(ticket, messages, write), written)
+        yield from self._kept(self._in_turn(ticket, messages, hits, write), written)
         raw = written.text.strip()
         if not raw or any(marker in raw.lower() for marker in REFUSAL_MARKERS):
             return None

@@ -105,8 +105,10 @@ def concurrent_timings(settings: Settings, index, questions_file: Path, backend_
     asked = [questions[i % len(questions)] for i in range(members)]
 
     def cold() -> None:
-        """Each run reads its prompts anew: none reuses what the run before left in the model's context."""
+        """Each run reads its prompts anew: none reuses what the run before left in the model's context, nor the
+        answers it wrote."""
         workspace.assistant.backend.forget()
+        workspace.services.answers.forget()
         workspace.assistant.warm()
 
     def serial_seconds() -> float:

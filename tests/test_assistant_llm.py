@@ -40,7 +40,7 @@ def test_dev_floors_with_the_local_llm(llm_settings, corpus_index, llm_backend) 
             assert unsupported_figures(answer["answer"], f"{cited} {row.question.question}") == [], answer
 
 
-@pytest.mark.parametrize("context_chars", [0, 1500], ids=["whole-passages", "best-sentences"])
+@pytest.mark.parametrize("context_chars", [0, 1200], ids=["whole-passages", "best-sentences"])
 def test_prompt_injection_inside_a_document_changes_nothing(llm_settings, embedder, llm_backend, tmp_path, context_chars) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -102,6 +102,48 @@ def test_questions_asked_at_once_take_turns_and_the_waiter_sees_its_place(llm_se
     assert all(ticket.wait(0) for ticket in after)  # nobody left holding the model
     for ticket in after:
         ticket.leave()
+
+
+class CountingBackend:
+    """The real backend, counting the answers it is asked to write (a spy: every answer is the model's own)."""
+
+    def __init__(self, backend) -> None:
+        self.backend, self.name, self.queue, self.written = backend, backend.name, backend.queue, 0
+
+    def answer(self, *args, **kwargs):
+        self.written += 1
+        return self.backend.answer(*args, **kwargs)
+
+
+def test_members_asking_the_same_question_share_one_written_answer_and_take_no_turn(llm_settings, corpus_index, llm_backend) -> None:
+    """Two members ask the same question at the same moment: the model writes it once, both get it; a third asks it
+    while every slot of the model is taken by others' questions and still gets it at once."""
+    import threading
+
+    from chat import Answer
+    from chat.shared_answers import SharedAnswers
+
+    question = "Ai đại diện Đoàn Thư ký trình bày dự thảo Nghị quyết Đại hội?"
+    backend, answers = CountingBackend(llm_backend), SharedAnswers(8)
+    finals: list = []
+    members = [threading.Thread(target=lambda: finals.append(Assistant(llm_settings, corpus_index, backend, answers).ask(question)))
+               for _ in range(2)]
+    for member in members:
+        member.start()
+    for member in members:
+        member.join(300)
+    assert len(finals) == 2 and all(isinstance(final, Answer) and not final.refused for final in finals), finals
+    assert finals[0].answer == finals[1].answer and backend.written == 1
+    holders = [llm_backend.queue.join() for _ in range(llm_backend.queue.slots)]  # others' questions hold the model
+    assert all(holder.wait(0) for holder in holders)
+    third: list = []
+    late = threading.Thread(target=lambda: third.append(Assistant(llm_settings, corpus_index, backend, answers).ask(question)))
+    late.start()
+    late.join(60)
+    for holder in holders:
+        holder.leave()
+    assert third and third[0].answer == finals[0].answer and backend.written == 1
+    assert [c.id for c in third[0].citations] == [c.id for c in finals[0].citations]
 
 
 def _waits_after_a_preview(events: list) -> bool:

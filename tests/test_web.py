@@ -30,3 +30,48 @@ def test_unanswerable_question_is_refused_with_closest_passages(web_client) -> N
 def test_search_tab_endpoint(web_client) -> None:
     html = web_client.predict("tuổi đời người vào Đảng", 3, "", api_name="/search")
     assert html.count("data-chunk-id=") == 3
+
+
+def test_members_asking_at_once_through_the_web_each_see_their_place_while_the_model_is_busy(corpus_settings, corpus_index, tmp_path) -> None:
+    """The model is busy with another member's answer (its one-slot line held); two members ask in the web chat at
+    the same moment, and each is shown the verbatim sentences and their place in line at once, not after the other's
+    whole answer (Gradio's default, one run of an event at a time, did that). The extractive backend stands in for
+    the model, given a one-slot line: it is the line that is under test."""
+    import threading
+    import time
+
+    from chat.llm import ExtractiveBackend
+    from chat.queue import GenerationQueue
+    from services import build_services
+
+    backend = ExtractiveBackend()
+    backend.queue = GenerationQueue(slots=1)
+    settings = corpus_settings.model_copy(update={"llm_backend": "extractive", "database_url": f"sqlite:///{tmp_path / 'app.db'}"})
+    services = build_services(settings, index=corpus_index, backend=backend)
+    holder = backend.queue.join()
+    assert holder.wait(0)
+    questions = ["Ai đại diện Đoàn Thư ký trình bày dự thảo Nghị quyết Đại hội?",
+                 "Hội nghị tổng kết công tác Đảng năm 2023 của Trường Đại học Công nghệ diễn ra ngày nào?"]
+    waiting: set[str] = set()
+    answered: dict[str, str] = {}
+
+    def member(question: str, client: Client) -> None:
+        for history, *_ in client.submit(question, [], api_name="/chat"):
+            text = str(history[-1]["content"]) if history else ""
+            if "Đang chờ lượt mô hình" in text:
+                waiting.add(question)
+            answered[question] = text
+
+    with ServerThread(create_app(services)) as server:
+        members = [threading.Thread(target=member, args=(q, Client(server.url, verbose=False)), daemon=True) for q in questions]
+        for thread in members:
+            thread.start()
+        deadline = time.monotonic() + 60
+        while len(waiting) < len(questions) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        seen_waiting = set(waiting)
+        holder.leave()  # the other member's answer is done: the two are answered in turn
+        for thread in members:
+            thread.join(120)
+    assert seen_waiting == set(questions)
+    assert "Nguyễn Thị Hoàng Oanh" in answered[questions[0]] and "12/01/2024" in answered[questions[1]], answered

@@ -1,0 +1,110 @@
+"""Answers shared by prompt (chat/shared_answers.py): the first asker writes, identical prompts wait for it or get
+it at once, an abandoned answer passes to one of those waiting, and the oldest answers go first."""
+
+from __future__ import annotations
+
+import threading
+
+from chat.shared_answers import SharedAnswers
+
+IDS = ["a1b2:0003", "a1b2:0004"]
+MESSAGES = [{"role": "system", "content": "Trả lời ngắn."}, {"role": "user", "content": "Tài liệu: [1] …\n\nCâu hỏi: Ai?"}]
+
+
+def asked_in_thread(answers: SharedAnswers, key: str) -> tuple[threading.Thread, list[str | None]]:
+    got: list[str | None] = []
+    thread = threading.Thread(target=lambda: got.append(answers.recall(key)), daemon=True)
+    thread.start()
+    return thread, got
+
+
+def written_here_then_asked_again(size: int, wait: float) -> tuple[SharedAnswers, str, threading.Thread, list[str | None]]:
+    """The first asker (this thread) is made the writer; then the same prompt is asked in another thread."""
+    answers = SharedAnswers(size)
+    key = answers.key("llama.cpp:model.gguf", MESSAGES, IDS)
+    assert answers.recall(key) is None  # nobody wrote it: this caller writes
+    thread, got = asked_in_thread(answers, key)
+    thread.join(wait)
+    return answers, key, thread, got
+
+
+def test_the_first_asker_writes_and_an_identical_prompt_waits_for_its_text() -> None:
+    answers, key, thread, got = written_here_then_asked_again(4, 0.3)
+    assert thread.is_alive() and not got  # waiting for the writer, not writing it a second time
+    answers.keep(key, "Đồng chí Nguyễn Văn A [1].")
+    thread.join(5)
+    assert got == ["Đồng chí Nguyễn Văn A [1]."]
+    assert answers.recall(key) == "Đồng chí Nguyễn Văn A [1]."  # a later asker gets it at once
+
+
+def test_an_abandoned_answer_is_written_by_one_of_those_waiting() -> None:
+    answers, key, thread, got = written_here_then_asked_again(4, 0.3)
+    answers.abandon(key)  # the writer's member closed the tab
+    thread.join(5)
+    assert got == [None]  # the waiting member writes it now
+    follower, followed = asked_in_thread(answers, key)
+    follower.join(0.3)
+    assert follower.is_alive()  # ... and a third waits for that one
+    answers.keep(key, "Văn bản nêu [1].")
+    follower.join(5)
+    assert followed == ["Văn bản nêu [1]."]
+
+
+def test_an_empty_text_is_not_kept_and_the_next_asker_writes_again() -> None:
+    answers = SharedAnswers(4)
+    key = answers.key("llama.cpp:model.gguf", MESSAGES, IDS)
+    assert answers.recall(key) is None
+    answers.keep(key, "")
+    assert answers.recall(key) is None
+
+
+def test_the_key_is_the_whole_prompt_the_passages_and_the_backend() -> None:
+    other_passage = [MESSAGES[0], {"role": "user", "content": MESSAGES[1]["content"].replace("…", "Chi bộ")}]
+    keys = {SharedAnswers.key("llama.cpp:model.gguf", MESSAGES, IDS), SharedAnswers.key("llama.cpp:model.gguf", other_passage, IDS),
+            SharedAnswers.key("llama.cpp:model.gguf", MESSAGES, [*IDS, "c3d4:0001"]),  # a passage the prompt left out
+            SharedAnswers.key("openai:local@http://127.0.0.1:8080/v1", MESSAGES, IDS)}
+    assert len(keys) == 4
+
+
+def test_the_least_recently_asked_answer_goes_first_and_forget_drops_all() -> None:
+    answers = SharedAnswers(2)
+    first, second, third = (answers.key("b", [{"role": "user", "content": q}], IDS) for q in ("1", "2", "3"))
+    for key, text in ((first, "một"), (second, "hai")):
+        assert answers.recall(key) is None
+        answers.keep(key, text)
+    assert answers.recall(first) == "một"  # asked again: now the most recent
+    assert answers.recall(third) is None
+    answers.keep(third, "ba")
+    assert answers.recall(first) == "một" and answers.recall(third) == "ba"
+    assert answers.recall(second) is None  # evicted; this caller writes it again
+    answers.abandon(second)
+    answers.forget()
+    assert answers.recall(first) is None
+
+
+def test_size_zero_shares_nothing_and_never_makes_anyone_wait() -> None:
+    answers, key, _, got = written_here_then_asked_again(0, 5)
+    assert got == [None]  # a second writer, at once
+    answers.keep(key, "text")
+    assert answers.recall(key) is None
+
+
+def test_a_member_without_access_never_gets_the_answer_written_from_a_restricted_passage(leak_index, tmp_path) -> None:
+    """The administrator's answer to a question quotes the restricted report; a member who may not read it asks the
+    same words right after, through the same services (the answer is kept), and gets the answer written from their
+    own passages, which holds none of it. (The key keeps the two apart; were it to fail, the citation checks, which
+    accept only text found in the member's own passages, are the second line: this guards the end result.)"""
+    from services import build_services
+    from tests.leak_world import leaks, populate
+
+    settings, index = leak_index
+    services = build_services(settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'app.db'}", "auth": True}), index=index)
+    populate(services)
+    question = "Chi bộ Phòng Tổ chức và Ủy ban Kiểm tra làm gì năm 2025?"
+    administrator = services.acting_as(services.accounts.get("quantri"), "test").ask(question)
+    assert leaks(administrator.answer)  # the kept answer quotes the restricted report
+    member = services.acting_as(services.accounts.get("dangvien"), "test").ask(question)
+    assert not member.refused and "Chi bộ Phòng Tổ chức" in member.answer
+    assert not leaks(member.to_json())
+    again = services.acting_as(services.accounts.get("quantri"), "test").ask(question)
+    assert again.answer == administrator.answer
