@@ -22,7 +22,7 @@ from chat.llm import ChatBackend
 from chat.prompts import Prompts
 from chat.queue import Queued, Ticket
 from chat.ruling import Ground, find_grounds
-from chat.shared_answers import SharedAnswers
+from chat.shared_answers import PENDING, SharedAnswers
 from chat.support import coverage, focus_is_grounded, is_supported, question_terms
 from chat.validity import named_documents, superseded_notes
 from settings import Settings
@@ -254,8 +254,11 @@ class Assistant:
         another member's question already produced from the same ``passages`` takes no turn: its text is shared
         (chat/shared_answers.py)."""
         key = self.answers.key(self.backend.name, messages, [hit.id for hit in passages])
-        shared = self.answers.recall(key)
-        if shared is not None:
+        shared = self.answers.recall(key, timeout=1.0)
+        while shared is PENDING:  # being written for another member: wait for that, saying so every second
+            yield ticket.place()
+            shared = self.answers.recall(key, timeout=1.0)
+        if isinstance(shared, str):
             ticket.leave()
             yield shared
             return

@@ -22,6 +22,13 @@ import threading
 from collections import OrderedDict
 
 
+class Pending:
+    """Another member's identical prompt is still being written (see :meth:`SharedAnswers.recall`)."""
+
+
+PENDING = Pending()
+
+
 class SharedAnswers:
     """The last ``size`` answers written, by prompt; ``size`` 0 shares nothing (every question is written anew)."""
 
@@ -35,9 +42,10 @@ class SharedAnswers:
     def key(backend: str, messages: list[dict[str, str]], passage_ids: list[str]) -> str:
         return hashlib.sha256(json.dumps([backend, messages, passage_ids], ensure_ascii=False).encode("utf-8")).hexdigest()
 
-    def recall(self, key: str) -> str | None:
-        """The text written for ``key``, waiting while another member's identical prompt is being written. None
-        makes the caller its writer: it must then :meth:`keep` the text or :meth:`abandon` it, or the members
+    def recall(self, key: str, timeout: float | None = None) -> str | Pending | None:
+        """The text written for ``key``, waiting while another member's identical prompt is being written;
+        :data:`PENDING` if it still is after ``timeout`` seconds (a server thread is not held for the whole answer).
+        None makes the caller its writer: it must then :meth:`keep` the text or :meth:`abandon` it, or the members
         waiting for it wait for ever."""
         if not self.size:
             return None
@@ -50,7 +58,8 @@ class SharedAnswers:
                 if writing is None:
                     self._writing[key] = threading.Event()
                     return None
-            writing.wait()  # kept: read it on the next pass; abandoned: this caller may become the writer
+            if not writing.wait(timeout):  # set when kept (read it on the next pass) or abandoned (write it)
+                return PENDING
 
     def keep(self, key: str, text: str) -> None:
         """The whole text written for ``key`` (an empty one is not kept: the next asker tries again)."""

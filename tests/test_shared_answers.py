@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from chat.shared_answers import SharedAnswers
+from chat.shared_answers import PENDING, SharedAnswers
 
 IDS = ["a1b2:0003", "a1b2:0004"]
 MESSAGES = [{"role": "system", "content": "Trả lời ngắn."}, {"role": "user", "content": "Tài liệu: [1] …\n\nCâu hỏi: Ai?"}]
@@ -31,6 +31,7 @@ def written_here_then_asked_again(size: int, wait: float) -> tuple[SharedAnswers
 def test_the_first_asker_writes_and_an_identical_prompt_waits_for_its_text() -> None:
     answers, key, thread, got = written_here_then_asked_again(4, 0.3)
     assert thread.is_alive() and not got  # waiting for the writer, not writing it a second time
+    assert answers.recall(key, timeout=0.1) is PENDING  # a caller that must not hold its thread is told so
     answers.keep(key, "Đồng chí Nguyễn Văn A [1].")
     thread.join(5)
     assert got == ["Đồng chí Nguyễn Văn A [1]."]

@@ -75,3 +75,11 @@ def test_members_asking_at_once_through_the_web_each_see_their_place_while_the_m
             thread.join(120)
     assert seen_waiting == set(questions)
     assert "Nguyễn Thị Hoàng Oanh" in answered[questions[0]] and "12/01/2024" in answered[questions[1]], answered
+
+
+def test_the_queue_line_names_the_place_or_says_the_answer_is_being_written() -> None:
+    from chat import Queued
+    from web.ui import queue_line
+
+    assert "vị trí 2/3" in queue_line(Queued(2, 3, 40.0)) and "40 giây" in queue_line(Queued(2, 3, 40.0))
+    assert "đang viết" in queue_line(Queued(0, 3, 0.0)) and "vị trí" not in queue_line(Queued(0, 3, 0.0))

@@ -99,6 +99,8 @@ def workspace_for(services: Services, request: gr.Request) -> Workspace:
 
 
 def queue_line(place: Queued) -> str:
+    if not place.position:  # next, or waiting for the same question being written for another member
+        return "⏳ *Mô hình đang viết câu trả lời…*"
     estimate = "" if place.estimate_seconds is None else f", khoảng {max(round(place.estimate_seconds), 1)} giây nữa"
     return f"⏳ *Đang chờ lượt mô hình: vị trí {place.position}/{place.waiting}{estimate}.*"
 
