@@ -90,16 +90,22 @@ def test_size_zero_shares_nothing_and_never_makes_anyone_wait() -> None:
     assert answers.recall(key) is None
 
 
-def test_a_member_without_access_never_gets_the_answer_written_from_a_restricted_passage(leak_index, tmp_path) -> None:
+def test_a_member_without_access_never_gets_the_answer_written_from_a_restricted_passage(base_settings, embedder, tmp_path) -> None:
     """The administrator's answer to a question quotes the restricted report; a member who may not read it asks the
     same words right after, through the same services (the answer is kept), and gets the answer written from their
     own passages, which holds none of it. (The key keeps the two apart; were it to fail, the citation checks, which
     accept only text found in the member's own passages, are the second line: this guards the end result.)"""
     from services import build_services
-    from tests.leak_world import leaks, populate
+    from tests.leak_world import leaks, populate, write_corpus
+    from vectorstore import open_index
 
-    settings, index = leak_index
-    services = build_services(settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'app.db'}", "auth": True}), index=index)
+    # A store of its own: the session's leak store is changed by the leak suite (moves, uploads, deletions).
+    write_corpus(tmp_path / "corpus")
+    settings = base_settings.model_copy(update={
+        "data_dir": tmp_path / "data", "corpus_dir": tmp_path / "corpus", "llm_backend": "extractive",
+        "database_url": f"sqlite:///{tmp_path / 'app.db'}", "auth": True,
+    })
+    services = build_services(settings, index=open_index(settings, embedder))
     populate(services)
     question = "Chi bộ Phòng Tổ chức và Ủy ban Kiểm tra làm gì năm 2025?"
     administrator = services.acting_as(services.accounts.get("quantri"), "test").ask(question)
