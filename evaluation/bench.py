@@ -33,21 +33,43 @@ def peak_memory_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _workspace(settings: Settings, index, backend_name: str):
-    """The bench acts like the server: through the composition root, the model warmed at start, as the local
-    administrator."""
-    from access import LOCAL_ADMIN
+def _services(settings: Settings, index, backend_name: str):
+    """The bench acts like the server: through the composition root, the model loaded once for every row and warmed at
+    start; personal mode (no login), so the web row's members are the local administrator too."""
     from services import build_services
 
-    services = build_services(settings.model_copy(update={"llm_backend": backend_name}), index=index)
+    services = build_services(settings.model_copy(update={"llm_backend": backend_name, "auth": False}), index=index)
     services.warm()
+    return services
+
+
+def _workspace(services):
+    """As the local administrator."""
+    from access import LOCAL_ADMIN
+
     return services.acting_as(LOCAL_ADMIN, "bench")
 
 
-def answer_timings(settings: Settings, index, questions_file: Path, backend_name: str) -> dict[str, float]:
+def _asked(questions_file: Path, members: int) -> list[str]:
+    """One answerable question per member, the file's in turn."""
+    questions = [q.question for q in load_questions(questions_file) if q.answerable]
+    return [questions[i % len(questions)] for i in range(members)]
+
+
+def _forget(services) -> None:
+    """Each run reads its prompts anew: none reuses what the run before left in the model's context, nor the answers it
+    wrote."""
+    services.backend.forget()
+    services.answers.forget()
+    services.warm()
+
+
+def answer_timings(services, questions_file: Path) -> dict[str, float]:
     """Time to the first useful content (the verbatim preview, or the refusal), to the first model token,
     and to the whole answer, over the question file."""
-    assistant = _workspace(settings, index, backend_name).assistant
+    backend_name = services.settings.llm_backend
+    _forget(services)
+    assistant = _workspace(services).assistant
     useful, first, total = [], [], []
     for question in load_questions(questions_file):
         started, shown = time.perf_counter(), False
@@ -69,14 +91,15 @@ def answer_timings(settings: Settings, index, questions_file: Path, backend_name
     return timings
 
 
-def concurrent_timings(settings: Settings, index, questions_file: Path, backend_name: str, members: int) -> dict[str, float]:
+def concurrent_timings(services, questions_file: Path, members: int) -> dict[str, float]:
     """``members`` people ask at the same moment (different answerable questions): when does each first see
     something (the preview or their place in the line), when something useful, when the whole answer, and
     how many fail. The same questions one after another (strict serial) are timed before and after it: the last
     concurrent answer is compared with their mean, and their difference is the machine's drift during the run, the
     margin below which a ratio near 1 means nothing (a shared VM drifts by several per cent)."""
-    workspace = _workspace(settings, index, backend_name)
-    questions = [q.question for q in load_questions(questions_file) if q.answerable]
+    backend_name = services.settings.llm_backend
+    workspace = _workspace(services)
+    asked = _asked(questions_file, members)
     start_together = threading.Barrier(members)
     first_seen: list[float] = []
     first_useful: list[float] = []
@@ -102,24 +125,15 @@ def concurrent_timings(settings: Settings, index, questions_file: Path, backend_
         if useful_at is not None:
             first_useful.append(useful_at)
 
-    asked = [questions[i % len(questions)] for i in range(members)]
-
-    def cold() -> None:
-        """Each run reads its prompts anew: none reuses what the run before left in the model's context, nor the
-        answers it wrote."""
-        workspace.assistant.backend.forget()
-        workspace.services.answers.forget()
-        workspace.assistant.warm()
-
     def serial_seconds() -> float:
-        cold()
+        _forget(services)
         started = time.perf_counter()
         for question in asked:
             workspace.ask(question)
         return time.perf_counter() - started
 
     serial_before = serial_seconds()
-    cold()
+    _forget(services)
     threads = [threading.Thread(target=member, args=(question,)) for question in asked]
     for thread in threads:
         thread.start()
@@ -138,6 +152,65 @@ def concurrent_timings(settings: Settings, index, questions_file: Path, backend_
         f"{prefix}_answer_p50_s": statistics.median(done) if done else float("nan"),
         f"{prefix}_answer_p95_s": _percentile(done, 0.95) if done else float("nan"),
         f"{prefix}_answer_max_s": last,
+    }
+
+
+def web_timings(services, questions_file: Path, members: int) -> dict[str, float]:
+    """The members of :func:`concurrent_timings` again, each in a web chat of their own: the real server on a loopback
+    port, the chat endpoint the browser calls (through gradio_client). What the service layer cannot show shows here:
+    until 2026-12-07 Gradio ran one question at a time, so the third of three members saw their first line after 95 s
+    while the service-layer row said 0.1 s."""
+    from gradio_client import Client
+
+    from server.app import create_app
+    from server.local import ServerThread
+    from web.ui import NOT_READY, QUEUE_MARK
+
+    _forget(services)
+    asked = _asked(questions_file, members)
+    start_together = threading.Barrier(members)
+    first_seen: list[float] = []
+    first_useful: list[float] = []
+    done: list[float] = []
+    errors: list[str] = []
+
+    def member(question: str, client: Client) -> None:
+        start_together.wait()
+        started, seen_at, useful_at, text = time.perf_counter(), None, None, ""
+        try:
+            job = client.submit(question, [], api_name="/chat")
+            for history, *_ in job:
+                text = str(history[-1]["content"]) if history else ""
+                now = time.perf_counter() - started
+                if text.strip("… \n"):  # more than the placeholder bubble: the preview, a queue line, or text
+                    seen_at = now if seen_at is None else seen_at
+                if useful_at is None and text.split(QUEUE_MARK)[0].strip("… \n"):  # something besides the queue line
+                    useful_at = now
+            job.result()  # raises what the server raised
+        except Exception as error:  # counted, not raised: the bench reports how many members got no answer
+            errors.append(f"{type(error).__name__}: {error}")
+            return
+        if not text or text.startswith(NOT_READY.partition("{")[0]):
+            errors.append(text or "no answer")
+            return
+        done.append(time.perf_counter() - started)
+        first_seen.append(seen_at if seen_at is not None else done[-1])
+        first_useful.append(useful_at if useful_at is not None else done[-1])
+
+    with ServerThread(create_app(services)) as server:
+        clients = [Client(server.url, verbose=False) for _ in asked]  # each opens its page before the moment they ask
+        threads = [threading.Thread(target=member, args=pair) for pair in zip(asked, clients, strict=True)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    prefix = f"{services.settings.llm_backend}_{members}_at_once_web"
+    return {
+        f"{prefix}_errors": len(errors),
+        f"{prefix}_first_seen_max_s": max(first_seen, default=float("nan")),
+        f"{prefix}_first_useful_max_s": max(first_useful, default=float("nan")),
+        f"{prefix}_answer_p50_s": statistics.median(done) if done else float("nan"),
+        f"{prefix}_answer_max_s": max(done, default=float("nan")),
     }
 
 
@@ -181,7 +254,7 @@ def embedding_parity(settings: Settings, corpus: Path, beir_folder: Path) -> dic
 
 def draft_seconds(settings: Settings, index) -> float:
     """Time to draft a 5-section congress opening speech in extractive mode."""
-    drafter = _workspace(settings, index, "extractive").drafter
+    drafter = _workspace(_services(settings, index, "extractive")).drafter
     started = time.perf_counter()
     drafter.draft("chuyển đổi số và phát triển đảng viên", "dien-van-khai-mac")
     return time.perf_counter() - started
@@ -226,9 +299,12 @@ def run_benchmark(
             latencies.append(time.perf_counter() - started)
         answers: dict[str, float] = {}
         for backend_name in backends:
-            answers.update(answer_timings(bench_settings, index, questions_file, backend_name))
+            services = _services(bench_settings, index, backend_name)
+            answers.update(answer_timings(services, questions_file))
             if members > 1:
-                answers.update(concurrent_timings(bench_settings, index, questions_file, backend_name, members))
+                answers.update(concurrent_timings(services, questions_file, members))
+                answers.update(web_timings(services, questions_file, members))
+            del services  # one model in memory at a time
         answers["draft_5_sections_extractive_s"] = draft_seconds(bench_settings, index)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -30,7 +30,6 @@ import gc
 import hashlib
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -53,6 +52,7 @@ from evaluation.bench import _percentile
 from evaluation.questions import load_questions
 from ingest import PreparedDocument, discover, prepare
 from ingest.docnumbers import reference_keys
+from server.local import free_port
 from settings import PROJECT_ROOT, Settings
 from vectorstore import Embedder, Index, LexicalIndex, Scope, make_embedder, open_index
 from vectorstore.indexer import chunk_metadata, document_keys
@@ -420,12 +420,6 @@ class ChromaPlace:
     pid: int | None = None  # the server process
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _wait_for_heartbeat(port: int, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -444,7 +438,7 @@ def chroma_place(data_dir: Path, server: bool) -> Iterator[ChromaPlace]:
     if not server:
         yield ChromaPlace("embedded", data_dir / "chroma")
         return
-    path, port = data_dir / "chroma-server", _free_port()
+    path, port = data_dir / "chroma-server", free_port()
     beside = Path(sys.executable).parent / "chroma"  # the virtualenv's, the version the client speaks
     executable = str(beside) if beside.exists() else shutil.which("chroma") or "chroma"
     process = subprocess.Popen(

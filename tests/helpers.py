@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import socket
-import time
 import unicodedata
 from pathlib import Path
-
-import httpx
 
 
 def write_pdf(path: Path, pages: list[str]) -> Path:
@@ -60,50 +56,6 @@ def cp1258_bytes(text: str) -> bytes:
         base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in tones))
         out.append(base + tone)
     return "".join(out).encode("cp1258")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_http(url: str, seconds: float) -> bool:
-    """Poll until the URL answers 200 (a server started by a test is up)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return True
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    return False
-
-
-class ServerThread:
-    """A real uvicorn server for an ASGI app on a free loopback port, in a thread of the test process."""
-
-    def __init__(self, app) -> None:
-        import threading
-
-        import uvicorn
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        # A page left open keeps its event stream: without a bound, shutdown waits for it until the join gives up.
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", timeout_graceful_shutdown=2)
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> ServerThread:
-        self.thread.start()
-        if not wait_for_http(self.url + "healthz", 60):
-            raise RuntimeError("server did not start")
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
 
 
 def empty_postgres_schema(url: str) -> None:

@@ -7,7 +7,7 @@ import json
 
 import httpx
 
-from tests.helpers import ServerThread
+from server.local import ServerThread
 
 PUBLIC = (
     "Hội nghị tổng kết công tác Đảng năm 2024 của Chi bộ Phòng Tổ chức\n\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import free_port, wait_for_http
+from server.local import free_port, wait_for_http
 from vectorstore import open_index
 
 pytestmark = pytest.mark.server

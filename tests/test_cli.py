@@ -183,7 +183,7 @@ def test_users_collections_keys_and_audit_commands(cli_env, tmp_path) -> None:
     assert "user_add" in text and "grant" in text and "key_create" in text and "mat-khau" not in text
 
 
-def test_bench_compares_members_at_once_with_the_same_questions_in_series(cli_env, tmp_path) -> None:
+def test_bench_compares_members_at_once_with_the_same_questions_in_series_and_through_the_web(cli_env, tmp_path) -> None:
     questions = tmp_path / "q.jsonl"
     questions.write_text(
         "\n".join(json.dumps(q, ensure_ascii=False) for q in [
@@ -206,3 +206,8 @@ def test_bench_compares_members_at_once_with_the_same_questions_in_series(cli_en
     assert before > 0 and after > 0
     assert results["extractive_3_at_once_last_vs_serial"] == pytest.approx(results["extractive_3_at_once_answer_max_s"] / ((before + after) / 2))
     assert "extractive_3_at_once_last_vs_serial" in result.stdout
+    # the same three again, each in a web chat of their own on the real server
+    web = {key.removeprefix("extractive_3_at_once_web_"): value for key, value in results.items() if key.startswith("extractive_3_at_once_web_")}
+    assert web["errors"] == 0, web
+    assert 0 < web["first_seen_max_s"] <= web["first_useful_max_s"] <= web["answer_max_s"], web
+    assert 0 < web["answer_p50_s"] <= web["answer_max_s"], web

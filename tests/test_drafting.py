@@ -10,7 +10,7 @@ from access import AuditFilter
 from chat.llm import ExtractiveBackend
 from drafting import Drafter
 from drafting.export import to_docx, to_markdown
-from tests.helpers import ServerThread
+from server.local import ServerThread
 
 TOPIC = "diễn văn khai mạc đại hội chi bộ về chuyển đổi số và phát triển đảng viên"
 

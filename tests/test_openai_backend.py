@@ -8,7 +8,7 @@ import pytest
 
 from chat import Assistant
 from chat.llm import LLMError, OpenAICompatibleBackend
-from tests.helpers import free_port, wait_for_http
+from server.local import free_port, wait_for_http
 from weights import resolve_gguf
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]

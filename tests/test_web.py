@@ -4,7 +4,7 @@ import pytest
 from gradio_client import Client
 
 from server.app import create_app
-from tests.helpers import ServerThread
+from server.local import ServerThread
 
 
 @pytest.fixture(scope="module")

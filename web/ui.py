@@ -27,6 +27,7 @@ PREVIEW_LABEL = "🔎 *Trích nguyên văn từ tài liệu (đang soạn câu t
 OCR_NOTE = "văn bản nhận dạng OCR từ bản quét, có thể sai dấu hoặc chữ"
 PERSONAL_MODE = "<p>🔒 <b>Chế độ cá nhân</b> — không cần đăng nhập, chỉ truy cập được trực tiếp trên máy này (127.0.0.1).</p>"
 ROLE_LABELS = {"admin": "quản trị", "editor": "biên tập", "member": "đảng viên"}
+QUEUE_MARK = "⏳"  # starts the line that tells a member their place in front of the model
 NOT_READY = "⚠️ Mô hình ngôn ngữ chưa sẵn sàng: {error}. Hãy kiểm tra cấu hình (RAG_LLM_BACKEND) hoặc dùng chế độ trích xuất."
 
 
@@ -100,9 +101,9 @@ def workspace_for(services: Services, request: gr.Request) -> Workspace:
 
 def queue_line(place: Queued) -> str:
     if not place.position:  # next, or waiting for the same question being written for another member
-        return "⏳ *Mô hình đang viết câu trả lời…*"
+        return f"{QUEUE_MARK} *Mô hình đang viết câu trả lời…*"
     estimate = "" if place.estimate_seconds is None else f", khoảng {max(round(place.estimate_seconds), 1)} giây nữa"
-    return f"⏳ *Đang chờ lượt mô hình: vị trí {place.position}/{place.waiting}{estimate}.*"
+    return f"{QUEUE_MARK} *Đang chờ lượt mô hình: vị trí {place.position}/{place.waiting}{estimate}.*"
 
 
 def history_turns(history: list[dict]) -> list[Turn]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from server.app import create_app
-from tests.helpers import ServerThread
+from server.local import ServerThread
 from tests.leak_world import PASSWORD, QUESTION, leaks, organisation
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
