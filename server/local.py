@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -46,5 +47,13 @@ class ServerThread:
         return self
 
     def __exit__(self, *_exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
+        # The event streams pages keep open (Gradio's heartbeat) never end by themselves: uvicorn cuts them after the
+        # grace period and logs each cut as an error with its traceback, which it is not here.
+        uvicorn_errors = logging.getLogger("uvicorn.error")
+        level = uvicorn_errors.level
+        uvicorn_errors.setLevel(logging.CRITICAL)
+        try:
+            self.server.should_exit = True
+            self.thread.join(timeout=30)
+        finally:
+            uvicorn_errors.setLevel(level)
