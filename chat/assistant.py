@@ -254,10 +254,13 @@ class Assistant:
         another member's question already produced from the same ``passages`` takes no turn: its text is shared
         (chat/shared_answers.py)."""
         key = self.answers.key(self.backend.name, messages, [hit.id for hit in passages])
-        shared = self.answers.recall(key, timeout=1.0)
-        while shared is PENDING:  # being written for another member: wait for that, saying so every second
-            yield ticket.place()
-            shared = self.answers.recall(key, timeout=1.0)
+        shared = self.answers.recall(key, ticket, timeout=1.0)
+        while shared is PENDING:  # being written for another member: wait for that, told its place every second
+            ticket.follow()
+            writer = self.answers.writer(key)
+            yield (writer or ticket).place()
+            shared = self.answers.recall(key, ticket, timeout=1.0)
+        ticket.follow(False)  # its own turn counts again if it has to be written after all
         if isinstance(shared, str):
             ticket.leave()
             yield shared

@@ -49,6 +49,12 @@ class Ticket:
     def leave(self) -> None:
         self.queue._leave(self)
 
+    def follow(self, following: bool = True) -> None:
+        """While this question waits for the same answer being written for another member (chat/shared_answers.py)
+        it takes no turn, so the members behind it are not told it is ahead of them; it keeps its place in case it
+        has to be written after all (its writer stopped)."""
+        self.queue._follow(self, following)
+
     def __enter__(self) -> Ticket:
         self.wait()
         return self
@@ -66,6 +72,7 @@ class GenerationQueue:
         self._line: deque[int] = deque()
         self._ready: set[int] = set()  # tickets in the line whose question is ready for the model
         self._serving: dict[int, float] = {}  # ticket number -> when its turn began
+        self._following: set[int] = set()  # tickets in the line waiting for another's identical answer, not a turn
         self._numbers = itertools.count()
         self._recent: deque[float] = deque(maxlen=20)  # seconds of recent turns, for estimates
 
@@ -104,9 +111,10 @@ class GenerationQueue:
     def _place(self, ticket: Ticket) -> Queued:
         with self._condition:
             free = self.slots - len(self._serving)
-            if ticket.number in self._serving or ticket.number not in self._line or self._line.index(ticket.number) < free:
-                return Queued(0, len(self._line), 0.0)
-            ahead = self._line.index(ticket.number) - max(free, 0)
+            line = [number for number in self._line if number not in self._following or number == ticket.number]
+            if ticket.number in self._serving or ticket.number not in line or line.index(ticket.number) < free:
+                return Queued(0, len(line), 0.0)
+            ahead = line.index(ticket.number) - max(free, 0)
             estimate = None
             if self._recent:
                 # Turns ahead of this one, shared among the slots, plus what the ones being served still need.
@@ -114,7 +122,14 @@ class GenerationQueue:
                 now = time.monotonic()
                 left_in_service = sum(max(typical - (now - began), 0.0) for began in self._serving.values())
                 estimate = (ahead * typical + left_in_service) / self.slots
-            return Queued(ahead + 1, len(self._line), estimate)
+            return Queued(ahead + 1, len(line), estimate)
+
+    def _follow(self, ticket: Ticket, following: bool) -> None:
+        with self._condition:
+            if following and ticket.number in self._line:
+                self._following.add(ticket.number)
+            else:
+                self._following.discard(ticket.number)
 
     def _leave(self, ticket: Ticket) -> None:
         with self._condition:
@@ -124,4 +139,5 @@ class GenerationQueue:
             elif ticket.number in self._line:
                 self._line.remove(ticket.number)
                 self._ready.discard(ticket.number)
+            self._following.discard(ticket.number)
             self._condition.notify_all()

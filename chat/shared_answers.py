@@ -21,6 +21,8 @@ import json
 import threading
 from collections import OrderedDict
 
+from chat.queue import Ticket
+
 
 class Pending:
     """Another member's identical prompt is still being written (see :meth:`SharedAnswers.recall`)."""
@@ -36,17 +38,17 @@ class SharedAnswers:
         self.size = size
         self._lock = threading.Lock()
         self._written: OrderedDict[str, str] = OrderedDict()
-        self._writing: dict[str, threading.Event] = {}  # key -> set when its writer keeps or abandons it
+        self._writing: dict[str, tuple[threading.Event, Ticket]] = {}  # key -> (set when kept or abandoned, the writer's place)
 
     @staticmethod
     def key(backend: str, messages: list[dict[str, str]], passage_ids: list[str]) -> str:
         return hashlib.sha256(json.dumps([backend, messages, passage_ids], ensure_ascii=False).encode("utf-8")).hexdigest()
 
-    def recall(self, key: str, timeout: float | None = None) -> str | Pending | None:
+    def recall(self, key: str, ticket: Ticket, timeout: float | None = None) -> str | Pending | None:
         """The text written for ``key``, waiting while another member's identical prompt is being written;
         :data:`PENDING` if it still is after ``timeout`` seconds (a server thread is not held for the whole answer).
-        None makes the caller its writer: it must then :meth:`keep` the text or :meth:`abandon` it, or the members
-        waiting for it wait for ever."""
+        None makes the caller, in line with ``ticket``, its writer: it must then :meth:`keep` the text or
+        :meth:`abandon` it, or the members waiting for it wait for ever."""
         if not self.size:
             return None
         while True:
@@ -56,10 +58,17 @@ class SharedAnswers:
                     return self._written[key]
                 writing = self._writing.get(key)
                 if writing is None:
-                    self._writing[key] = threading.Event()
+                    self._writing[key] = (threading.Event(), ticket)
                     return None
-            if not writing.wait(timeout):  # set when kept (read it on the next pass) or abandoned (write it)
+            if not writing[0].wait(timeout):  # set when kept (read it on the next pass) or abandoned (write it)
                 return PENDING
+
+    def writer(self, key: str) -> Ticket | None:
+        """The place in line of the member whose identical prompt is being written: those waiting for it are told
+        that place, not their own."""
+        with self._lock:
+            writing = self._writing.get(key)
+            return None if writing is None else writing[1]
 
     def keep(self, key: str, text: str) -> None:
         """The whole text written for ``key`` (an empty one is not kept: the next asker tries again)."""
@@ -80,7 +89,7 @@ class SharedAnswers:
     def _release(self, key: str) -> None:
         writing = self._writing.pop(key, None)
         if writing is not None:
-            writing.set()
+            writing[0].set()
 
     def forget(self) -> None:
         """Drop every kept answer (a benchmark's run must not reuse the answers of the run before it)."""
