@@ -13,6 +13,7 @@ import statistics
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -91,39 +92,58 @@ def answer_timings(services, questions_file: Path) -> dict[str, float]:
     return timings
 
 
+def _at_once(asked: list[str], watch: Callable[[int, str], Iterator[str]], prefix: str) -> dict[str, float]:
+    """Every member asks at the same moment, each in a thread of their own. ``watch`` asks member ``i``'s question and
+    names the moments as they come: "seen" (anything on screen: the preview or a place in line), "useful" (more than a
+    place in line) and "done" (the whole answer); an exception is that member's error, counted, not raised."""
+    start_together = threading.Barrier(len(asked))
+    moments: dict[str, list[float]] = {"seen": [], "useful": [], "done": []}
+    errors: list[str] = []
+
+    def member(index: int, question: str) -> None:
+        start_together.wait()
+        started, reached = time.perf_counter(), {}
+        try:
+            for moment in watch(index, question):
+                reached.setdefault(moment, time.perf_counter() - started)
+        except Exception as error:
+            errors.append(f"{type(error).__name__}: {error}")
+            return
+        for moment, at in reached.items():
+            moments[moment].append(at)
+
+    threads = [threading.Thread(target=member, args=pair) for pair in enumerate(asked)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    done = moments["done"]
+    return {
+        f"{prefix}_errors": len(errors),
+        f"{prefix}_first_seen_max_s": max(moments["seen"], default=float("nan")),
+        f"{prefix}_first_useful_max_s": max(moments["useful"], default=float("nan")),
+        f"{prefix}_answer_p50_s": statistics.median(done) if done else float("nan"),
+        f"{prefix}_answer_p95_s": _percentile(done, 0.95) if done else float("nan"),
+        f"{prefix}_answer_max_s": max(done, default=float("nan")),
+    }
+
+
 def concurrent_timings(services, questions_file: Path, members: int) -> dict[str, float]:
     """``members`` people ask at the same moment (different answerable questions): when does each first see
     something (the preview or their place in the line), when something useful, when the whole answer, and
     how many fail. The same questions one after another (strict serial) are timed before and after it: the last
     concurrent answer is compared with their mean, and their difference is the machine's drift during the run, the
     margin below which a ratio near 1 means nothing (a shared VM drifts by several per cent)."""
-    backend_name = services.settings.llm_backend
     workspace = _workspace(services)
     asked = _asked(questions_file, members)
-    start_together = threading.Barrier(members)
-    first_seen: list[float] = []
-    first_useful: list[float] = []
-    done: list[float] = []
-    errors: list[str] = []
 
-    def member(question: str) -> None:
-        start_together.wait()
-        started = time.perf_counter()
-        seen_at = useful_at = None
-        try:
-            for event in workspace.stream(question):
-                now = time.perf_counter() - started
-                seen_at = now if seen_at is None else seen_at
-                if useful_at is None and not isinstance(event, Queued):
-                    useful_at = now
-                if isinstance(event, Answer):
-                    done.append(now)
-        except Exception as error:  # counted, not raised: the bench reports how many members got no answer
-            errors.append(f"{type(error).__name__}: {error}")
-        if seen_at is not None:
-            first_seen.append(seen_at)
-        if useful_at is not None:
-            first_useful.append(useful_at)
+    def watch(_index: int, question: str) -> Iterator[str]:
+        for event in workspace.stream(question):
+            yield "seen"
+            if not isinstance(event, Queued):
+                yield "useful"
+            if isinstance(event, Answer):
+                yield "done"
 
     def serial_seconds() -> float:
         _forget(services)
@@ -134,24 +154,14 @@ def concurrent_timings(services, questions_file: Path, members: int) -> dict[str
 
     serial_before = serial_seconds()
     _forget(services)
-    threads = [threading.Thread(target=member, args=(question,)) for question in asked]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    prefix = f"{services.settings.llm_backend}_{members}_at_once"
+    timings = _at_once(asked, watch, prefix)
     serial_after = serial_seconds()
-    last = max(done, default=float("nan"))
-    prefix = f"{backend_name}_{members}_at_once"
     return {
         f"{prefix}_serial_before_s": serial_before,
         f"{prefix}_serial_after_s": serial_after,
-        f"{prefix}_last_vs_serial": last / ((serial_before + serial_after) / 2),
-        f"{prefix}_errors": len(errors),
-        f"{prefix}_first_seen_max_s": max(first_seen, default=float("nan")),
-        f"{prefix}_first_useful_max_s": max(first_useful, default=float("nan")),
-        f"{prefix}_answer_p50_s": statistics.median(done) if done else float("nan"),
-        f"{prefix}_answer_p95_s": _percentile(done, 0.95) if done else float("nan"),
-        f"{prefix}_answer_max_s": last,
+        f"{prefix}_last_vs_serial": timings[f"{prefix}_answer_max_s"] / ((serial_before + serial_after) / 2),
+        **timings,
     }
 
 
@@ -168,50 +178,23 @@ def web_timings(services, questions_file: Path, members: int) -> dict[str, float
 
     _forget(services)
     asked = _asked(questions_file, members)
-    start_together = threading.Barrier(members)
-    first_seen: list[float] = []
-    first_useful: list[float] = []
-    done: list[float] = []
-    errors: list[str] = []
-
-    def member(question: str, client: Client) -> None:
-        start_together.wait()
-        started, seen_at, useful_at, text = time.perf_counter(), None, None, ""
-        try:
-            job = client.submit(question, [], api_name="/chat")
-            for history, *_ in job:
-                text = str(history[-1]["content"]) if history else ""
-                now = time.perf_counter() - started
-                if text.strip("… \n"):  # more than the placeholder bubble: the preview, a queue line, or text
-                    seen_at = now if seen_at is None else seen_at
-                if useful_at is None and text.split(QUEUE_MARK)[0].strip("… \n"):  # something besides the queue line
-                    useful_at = now
-            job.result()  # raises what the server raised
-        except Exception as error:  # counted, not raised: the bench reports how many members got no answer
-            errors.append(f"{type(error).__name__}: {error}")
-            return
-        if not text or text.startswith(NOT_READY.partition("{")[0]):
-            errors.append(text or "no answer")
-            return
-        done.append(time.perf_counter() - started)
-        first_seen.append(seen_at if seen_at is not None else done[-1])
-        first_useful.append(useful_at if useful_at is not None else done[-1])
-
     with ServerThread(create_app(services)) as server:
         clients = [Client(server.url, verbose=False) for _ in asked]  # each opens its page before the moment they ask
-        threads = [threading.Thread(target=member, args=pair) for pair in zip(asked, clients, strict=True)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    prefix = f"{services.settings.llm_backend}_{members}_at_once_web"
-    return {
-        f"{prefix}_errors": len(errors),
-        f"{prefix}_first_seen_max_s": max(first_seen, default=float("nan")),
-        f"{prefix}_first_useful_max_s": max(first_useful, default=float("nan")),
-        f"{prefix}_answer_p50_s": statistics.median(done) if done else float("nan"),
-        f"{prefix}_answer_max_s": max(done, default=float("nan")),
-    }
+
+        def watch(index: int, question: str) -> Iterator[str]:
+            job, text = clients[index].submit(question, [], api_name="/chat"), ""
+            for history, *_ in job:
+                text = str(history[-1]["content"]) if history else ""
+                if text.strip("… \n"):  # more than the placeholder bubble: the preview, a queue line, or text
+                    yield "seen"
+                if text.split(QUEUE_MARK)[0].strip("… \n"):  # something besides the queue line
+                    yield "useful"
+            job.result()  # raises what the server raised
+            if not text or text.startswith(NOT_READY.partition("{")[0]):
+                raise RuntimeError(text or "no answer")
+            yield from ("seen", "useful", "done")
+
+        return _at_once(asked, watch, f"{services.settings.llm_backend}_{members}_at_once_web")
 
 
 def embedding_parity(settings: Settings, corpus: Path, beir_folder: Path) -> dict[str, float]:
