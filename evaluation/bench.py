@@ -5,11 +5,14 @@ Numbers, not pass/fail: they go in the README and are watched over time.
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import resource
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -20,7 +23,7 @@ from pathlib import Path
 from chat import Answer, Queued
 from evaluation.questions import load_questions
 from ingest import discover, prepare
-from settings import Settings
+from settings import PROJECT_ROOT, Settings
 from vectorstore import make_embedder, open_index
 from vectorstore.embeddings import native_bfloat16, native_int8
 
@@ -167,34 +170,22 @@ def concurrent_timings(services, questions_file: Path, members: int) -> dict[str
 
 def web_timings(services, questions_file: Path, members: int) -> dict[str, float]:
     """The members of :func:`concurrent_timings` again, each in a web chat of their own: the real server on a loopback
-    port, the chat endpoint the browser calls (through gradio_client). What the service layer cannot show shows here:
-    until 2026-12-07 Gradio ran one question at a time, so the third of three members saw their first line after 95 s
-    while the service-layer row said 0.1 s."""
-    from gradio_client import Client
-
+    port, the chat endpoint the browser calls. What the service layer cannot show shows here: until 2026-12-07 Gradio
+    ran one question at a time, so the third of three members saw their first line after 95 s while the service-layer
+    row said 0.1 s. The members run in a process of their own (evaluation/web_members.py), as browsers do: in this one
+    their eight clients' parsing took the interpreter lock from the model's decoding loop (last answer +7-8 %)."""
     from server.app import create_app
     from server.local import ServerThread
-    from web.ui import NOT_READY, QUEUE_MARK
 
     _forget(services)
     asked = _asked(questions_file, members)
+    prefix = f"{services.settings.llm_backend}_{members}_at_once_web"
     with ServerThread(create_app(services)) as server:
-        clients = [Client(server.url, verbose=False) for _ in asked]  # each opens its page before the moment they ask
-
-        def watch(index: int, question: str) -> Iterator[str]:
-            job, text = clients[index].submit(question, [], api_name="/chat"), ""
-            for history, *_ in job:
-                text = str(history[-1]["content"]) if history else ""
-                if text.strip("… \n"):  # more than the placeholder bubble: the preview, a queue line, or text
-                    yield "seen"
-                if text.split(QUEUE_MARK)[0].strip("… \n"):  # something besides the queue line
-                    yield "useful"
-            job.result()  # raises what the server raised
-            if not text or text.startswith(NOT_READY.partition("{")[0]):
-                raise RuntimeError(text or "no answer")
-            yield from ("seen", "useful", "done")
-
-        return _at_once(asked, watch, f"{services.settings.llm_backend}_{members}_at_once_web")
+        run = subprocess.run([sys.executable, "-m", "evaluation.web_members", server.url, prefix, json.dumps(asked, ensure_ascii=False)],
+                             cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
+    if run.returncode:
+        raise RuntimeError(f"the web members' process failed: {run.stderr[-2000:]}")
+    return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 def embedding_parity(settings: Settings, corpus: Path, beir_folder: Path) -> dict[str, float]:
