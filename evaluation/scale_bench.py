@@ -35,7 +35,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -52,7 +51,7 @@ from evaluation.bench import _percentile
 from evaluation.questions import load_questions
 from ingest import PreparedDocument, discover, prepare
 from ingest.docnumbers import reference_keys
-from server.local import free_port
+from server.local import free_port, wait_for_http
 from settings import PROJECT_ROOT, Settings
 from vectorstore import Embedder, Index, LexicalIndex, Scope, make_embedder, open_index
 from vectorstore.indexer import chunk_metadata, document_keys
@@ -421,15 +420,8 @@ class ChromaPlace:
 
 
 def _wait_for_heartbeat(port: int, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"the Chroma server on port {port} did not answer within {seconds:.0f} s")
+    if not wait_for_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", seconds):
+        raise RuntimeError(f"the Chroma server on port {port} did not answer within {seconds:.0f} s")
 
 
 @contextmanager

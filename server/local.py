@@ -25,7 +25,8 @@ def wait_for_http(url: str, seconds: float) -> bool:
             if httpx.get(url, timeout=2).status_code == 200:
                 return True
         except httpx.HTTPError:
-            time.sleep(0.3)
+            pass
+        time.sleep(0.3)  # not up yet, or up but not ready (an error status): ask again shortly
     return False
 
 
