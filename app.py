@@ -332,7 +332,9 @@ def bench(
     settings = get_settings()
     report = {"machine": machine(), "results": run_benchmark(settings, questions, corpus or settings.corpus_dir, backends, members, beir_folder)}
     if sizes:
-        report["scale"] = run_scale_benchmark(settings, sorted(sizes), questions_file=questions)
+        # the app's own memory with both models, where the local LLM is one of the backends measured
+        app_backend = "llama_cpp" if "llama_cpp" in backends else None
+        report["scale"] = run_scale_benchmark(settings, sorted(sizes), questions_file=questions, app_backend=app_backend)
         if scale_server:
             report["scale"] += run_scale_benchmark(settings, sorted(sizes), server=True, questions_file=questions)
     json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -340,10 +342,10 @@ def bench(
     for key, value in report["results"].items():
         click.echo(f"{key:44} {value:.3f}" if isinstance(value, float) else f"{key:44} {value}")
     if sizes:
-        columns = list(report["scale"][0])
+        columns = list(dict.fromkeys(column for row in report["scale"] for column in row))  # some only in some rows
         click.echo("\n" + " | ".join(columns))
         for row in report["scale"]:
-            click.echo(" | ".join(f"{row[c]:.3f}" if isinstance(row[c], float) else str(row[c]) for c in columns))
+            click.echo(" | ".join(f"{row[c]:.3f}" if isinstance(row.get(c), float) else str(row.get(c, "—")) for c in columns))
     click.echo(f"\nĐã ghi {json_path}")
 
 

@@ -288,7 +288,8 @@ class Assistant:
         """The board's form: căn cứ and verbatim words at once, then the model's "Như vậy, …", checked."""
         cited = ruling.citations(grounds)
         yield Preview(ruling.head(standalone, grounds), cited, kept=True)
-        messages = self._messages(self.apply_prompt, grounds="\n".join(g.line() for g in grounds), question=standalone)
+        messages = self._messages(self.apply_prompt, grounds="\n".join(g.line() for g in grounds),
+                                  comparison=ruling.comparison(standalone, grounds), question=standalone)
         written = Written()
         read = lambda m: self.backend.reading(m, self.settings.llm_max_tokens)  # noqa: E731
         yield from self._kept(self._in_turn(ticket, messages, [g.hit for g in grounds], read), written)

@@ -11,12 +11,14 @@ even with no model and cannot be misread by one.
 
 from __future__ import annotations
 
+import operator
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from chat.citations import Citation, citation_of, strip_markers, unsupported_figures
 from chat.extractive import ranked_sentences
-from chat.sentences import Sentence
+from chat.sentences import Sentence, split_sentences
 from chat.support import question_terms, whole_words
 from ingest.clauses import clause_phrase
 from ingest.docnumbers import KIND_LABELS_VI
@@ -155,27 +157,78 @@ def measure_of(unit: str) -> str:
     return _UNITS.get(unit.lower(), (unit.lower(), 1))[0]
 
 
-def quantities(text: str) -> list[Quantity]:
-    """Numbers with a unit, in digits or words: "61 tuổi", "mười hai tháng", "30 ngày làm việc"."""
-    found = []
-    for match in _QUANTITY.finditer(index_form(text)):
+def _quantity_matches(text: str) -> Iterator[tuple[re.Match[str], Quantity]]:
+    for match in _QUANTITY.finditer(text):
         unit = match.group(2).lower()
         measure, factor = _UNITS[unit]
-        found.append(Quantity(f"{match.group(1)} {unit}", measure, _number(match.group(1)) * factor))
+        yield match, Quantity(f"{match.group(1)} {unit}", measure, _number(match.group(1)) * factor)
+
+
+def quantities(text: str) -> list[Quantity]:
+    """Numbers with a unit, in digits or words: "61 tuổi", "mười hai tháng", "30 ngày làm việc"."""
+    return list(dict.fromkeys(quantity for _, quantity in _quantity_matches(index_form(text))))
+
+
+# Words that make a provision's number a bound, and the side of it the provision means: "ít nhất 36 tháng" is
+# met by 36 or more, "quá 12 tháng" by more than 12. Matched on the words right before the number (the longest
+# first, "là"/"có" may stand between: "ít nhất là 36 tháng"); "(từ) … trở lên" / "… trở xuống" a few words after it.
+_BOUND_BEFORE: dict[str, Callable[[float, float], bool]] = {
+    "không vượt quá": operator.le, "không quá": operator.le, "tối đa": operator.le, "chậm nhất": operator.le,
+    "trong thời hạn": operator.le, "trong vòng": operator.le, "trong": operator.le, "đến đủ": operator.le, "đến": operator.le,
+    "ít nhất": operator.ge, "tối thiểu": operator.ge, "đủ": operator.ge,
+    "chưa đủ": operator.lt, "dưới": operator.lt, "trên": operator.gt, "quá": operator.gt, "hơn": operator.gt,
+}
+_BOUND_AFTER: dict[str, Callable[[float, float], bool]] = {"trở lên": operator.ge, "trở xuống": operator.le}
+_BEFORE = re.compile(r"(?<!\w)(" + "|".join(sorted(map(re.escape, _BOUND_BEFORE), key=len, reverse=True)) + r")(?:\s+(?:là|có))?\s+$", re.IGNORECASE)
+_FROM = re.compile(r"(?<!\w)từ\s+$", re.IGNORECASE)
+_AFTER = re.compile(r"^(?:\s+[^\W\d]+){0,3}?\s+(" + "|".join(_BOUND_AFTER) + r")(?!\w)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A number of a provision and, where its words say so, the condition it sets ("ít nhất 36 tháng")."""
+
+    quantity: Quantity
+    condition: str = ""  # the provision's words for the bound; empty when they name none
+    met: Callable[[float, float], bool] | None = None  # (the case's value, the threshold's) -> within the condition
+
+    def verdict(self, value: float) -> str:
+        if self.met is None:
+            return ""
+        return f", tức là {'thoả' if self.met(value, self.quantity.value) else 'không thoả'} điều kiện “{self.condition}”"
+
+
+def thresholds(quoted: str) -> list[Threshold]:
+    """The numbers of a provision with the bound each one sets, if its words set one."""
+    text = index_form(quoted)
+    found = []
+    for match, quantity in _quantity_matches(text):
+        before, after = _BEFORE.search(text[: match.start()]), _AFTER.match(text[match.end() : match.end() + 60])
+        if after:
+            start = source.start() if (source := _FROM.search(text[: match.start()])) else match.start()
+            found.append(Threshold(quantity, text[start : match.end() + after.end()], _BOUND_AFTER[after.group(1).lower()]))
+        elif before:
+            found.append(Threshold(quantity, text[before.start(1) : match.end()], _BOUND_BEFORE[before.group(1).lower()]))
+        else:
+            found.append(Threshold(quantity))
     return list(dict.fromkeys(found))
 
 
 def comparisons(question: str, quoted: str) -> list[str]:
-    """Each number of the case set against each threshold of the same measure in the quoted text."""
-    lines = []
-    thresholds = quantities(quoted)
+    """Each number of the case set against each threshold of the same measure in the quoted text, and whether it
+    meets the condition the provision's words set (a small model misreads "lớn hơn 60 tuổi" against "đến đủ 60
+    tuổi"; which side of a bound a case falls on is arithmetic, so it is done here)."""
+    lines: dict[tuple, str] = {}  # one line per outcome: two provisions (a regulation and the Charter) often say the same
     for asked in quantities(question):
-        for limit in thresholds:
-            if asked.measure != limit.measure:
+        for limit in thresholds(quoted):
+            if asked.measure != limit.quantity.measure:
                 continue
-            relation = "lớn hơn" if asked.value > limit.value else "nhỏ hơn" if asked.value < limit.value else "bằng"
-            lines.append(f"{asked.shown} (trường hợp hỏi) {relation} {limit.shown} (mức nêu trong điều khoản)")
-    return lines[:4]
+            value = limit.quantity.value
+            relation = "lớn hơn" if asked.value > value else "nhỏ hơn" if asked.value < value else "bằng"
+            outcome = (asked, value, limit.met, limit.met and limit.met(asked.value, value))
+            lines.setdefault(outcome, f"{asked.shown} (trường hợp hỏi) {relation} {limit.quantity.shown} (mức nêu trong điều khoản)"
+                                      f"{limit.verdict(asked.value)}")
+    return list(lines.values())[:4]
 
 
 # --- verdicts -------------------------------------------------------------------------------------
@@ -233,10 +286,16 @@ def undecided(grounds: list[Ground]) -> str:
 def head(question: str, grounds: list[Ground]) -> str:
     """Căn cứ and the verbatim words (and the comparison of the case's numbers): known before any model writes."""
     lines = [ground.line() for ground in grounds]
-    compared = comparisons(question, " ".join(ground.quote for ground in grounds))
-    if compared:
-        lines.append("Đối chiếu số liệu: " + "; ".join(compared) + ".")
+    if compared := comparison(question, grounds):
+        lines.append(compared)
     return "\n\n".join(lines)
+
+
+def comparison(question: str, grounds: list[Ground]) -> str:
+    """The case's numbers against the quoted provisions' ("Đối chiếu số liệu: …"), or "" when there is none; shown
+    to the member and given to the model, which applies it rather than doing the arithmetic itself."""
+    compared = comparisons(question, " ".join(ground.quote for ground in grounds))
+    return "Đối chiếu số liệu: " + "; ".join(compared) + "." if compared else ""
 
 
 def checked_reading(question: str, grounds: list[Ground], written: str) -> tuple[str, list[str]]:
@@ -250,21 +309,39 @@ def checked_reading(question: str, grounds: list[Ground], written: str) -> tuple
     if not reading.startswith("Như vậy"):
         reading = f"Như vậy, {reading[0].lower()}{reading[1:]}"
     quoted = " ".join(ground.quote for ground in grounds)
+    backing = f"{quoted} {question} {comparison(question, grounds)}"  # the comparison's words are the model's to use
     flags = []
-    foreign = unsupported_figures(reading, f"{quoted} {question}")
+    if repeats_the_question(reading, question):
+        return f"{undecided(grounds).rstrip('.')} {_markers(grounds)}.", ["Phần áp dụng của mô hình chỉ nhắc lại câu hỏi nên đã bị bỏ."]
+    foreign = unsupported_figures(reading, backing)
     if foreign:
         flags.append(f"Phần áp dụng của mô hình nêu số liệu {', '.join(f'“{f}”' for f in foreign)} không có trong câu hỏi "
                      "hay điều khoản trích dẫn nên đã bị bỏ.")
         reading = undecided(grounds)
-    elif foreign := unbacked_words(reading, f"{quoted} {question}"):
+    elif foreign := unbacked_words(reading, backing):
         flags.append(f"Phần áp dụng của mô hình nêu nội dung không có trong điều khoản trích dẫn hay câu hỏi "
                      f"({', '.join(foreign[:4])}) nên đã bị bỏ.")
         reading = undecided(grounds)
     elif is_yes_no(question) and verdict_of(reading) and not verdict_follows(question, grounds, comparisons(question, quoted)):
         flags.append("Mô hình đưa ra kết luận mà điều khoản và dữ kiện của câu hỏi chưa đủ căn cứ; đã thay bằng nêu điều kiện.")
         reading = undecided(grounds)
-    markers = "".join(f"[{n}]" for n in dict.fromkeys(ground.n for ground in grounds))
-    return f"{reading.rstrip('.')} {markers}.", flags
+    return f"{reading.rstrip('.')} {_markers(grounds)}.", flags
+
+
+def _markers(grounds: list[Ground]) -> str:
+    return "".join(f"[{n}]" for n in dict.fromkeys(ground.n for ground in grounds))
+
+
+def repeats_the_question(reading: str, question: str) -> bool:
+    """A "reading" that asks the question again ("Như vậy, chi bộ có được xem xét … không?"): a sentence of it still
+    asks and says nothing the question did not. A small model writes this now and then; it is no reading, and its
+    last word is not a verdict."""
+    asked = question_terms(question)[0]
+    for sentence in split_sentences(reading.removeprefix("Như vậy,")):
+        said = sentence.text.strip(" .")
+        if (said.endswith("?") or is_yes_no(said)) and not question_terms(said)[0] - READING_WORDS - asked:
+            return True
+    return False
 
 
 def unbacked_words(reading: str, backing: str) -> list[str]:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import re
 import shutil
 import statistics
@@ -47,7 +48,8 @@ from typing import TypeVar
 import numpy as np
 from tqdm import tqdm
 
-from evaluation.bench import _percentile
+from evaluation.app_memory import status_mib
+from evaluation.bench import _asked, _percentile
 from evaluation.questions import load_questions
 from ingest import PreparedDocument, discover, prepare
 from ingest.docnumbers import reference_keys
@@ -72,6 +74,8 @@ COPY_LINE = "Bản tổng hợp số"
 RESTRICTED, RESTRICTED_EVERY = "noi-bo-quy-mo", 10
 # Questions naming a provision: with the document's number (only the real one has it), and without one
 # (every copy of the regulation holds the provision).
+APP_MEMBERS = 4  # asking at the same moment while the app's memory is measured: the model writes 4 answers at once
+APP_DOCUMENT_CHUNKS = 175  # the long document ingested then (a 175-chunk document grew an int8 app by 1.4 GiB before)
 CLAUSE_QUESTIONS = (
     "Điểm 20.2.1 Quy định 294 quy định gì?",
     "Tiết a điểm 3.2.1 Hướng dẫn 06 nói gì về chi bộ?",
@@ -263,18 +267,10 @@ class Filler:
         self.lexical.save()
         done = time.perf_counter()
         return {"fill_chunks": missing, "fill_s": done - started, "fill_lexical_save_s": done - saving,
-                "peak_rss_after_fill_mib": _status_mib("VmHWM")}
+                "peak_rss_after_fill_mib": status_mib("VmHWM")}
 
 
 # --- measurements ----------------------------------------------------------------------------
-def _status_mib(field: str, pid: int | str = "self") -> float:
-    """A memory line of /proc/PID/status (VmRSS: resident now, VmHWM: resident peak), in MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def _tree_mib(path: Path) -> float:
     return sum(file.stat().st_size for file in path.rglob("*") if file.is_file()) / MIB if path.exists() else 0.0
 
@@ -284,14 +280,14 @@ def _bm25_load(path: Path, questions: Sequence[str]) -> Row:
     and the memory once every question has been searched: the postings are memory-mapped and only
     the pages a query reads become resident."""
     gc.collect()
-    before = _status_mib("VmRSS")
+    before = status_mib("VmRSS")
     started = time.perf_counter()
     loaded = LexicalIndex(path)
     seconds = time.perf_counter() - started
-    grown = _status_mib("VmRSS") - before
+    grown = status_mib("VmRSS") - before
     for question in questions:
         loaded.search(question, 10)
-    searched = _status_mib("VmRSS") - before
+    searched = status_mib("VmRSS") - before
     del loaded
     gc.collect()
     return {"bm25_load_s": seconds, "rss_before_bm25_load_mib": before, "bm25_load_rss_mib": grown,
@@ -450,16 +446,37 @@ def chroma_place(data_dir: Path, server: bool) -> Iterator[ChromaPlace]:
 
 
 # --- entry point -------------------------------------------------------------------------------
+def _app_memory(data_dir: Path, corpus: RealCorpus, questions_file: Path, backend: str) -> Row:
+    """:func:`evaluation.app_memory.app_memory` in a process of its own, on the store as filled; the document it
+    ingests is long (as a committee's report is), each paragraph one real chunk's text with a number of its own."""
+    folder = Path(tempfile.mkdtemp(prefix="rag-app-memory-"))
+    try:
+        texts = [chunk.text for document in corpus.documents for chunk in document.chunks][:APP_DOCUMENT_CHUNKS]
+        document = folder / "bao-cao-dai.txt"
+        document.write_text("\n\n".join(f"Mục {n}. {text}" for n, text in enumerate(texts, 1)), encoding="utf-8")
+        asked = json.dumps(_asked(questions_file, APP_MEMBERS), ensure_ascii=False)
+        run = subprocess.run([sys.executable, "-m", "evaluation.app_memory", str(data_dir), str(document), asked, backend],
+                             cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if run.returncode:
+        raise RuntimeError(f"the app memory process failed: {run.stderr[-2000:]}")
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
 def run_scale_benchmark(
     settings: Settings, sizes: Sequence[int], server: bool = False, questions_file: Path | None = None,
-    embedder: Embedder | None = None,
+    embedder: Embedder | None = None, app_backend: str | None = None,
 ) -> list[Row]:
     """One row per size, smallest first, for the embedded store or (``server``) a Chroma server.
 
     The store grows from one size to the next; the new document measured at each size is removed
-    again, so every size holds exactly that many chunks. ``embedder`` lets a caller share a loaded model."""
+    again, so every size holds exactly that many chunks. ``embedder`` lets a caller share a loaded model. With
+    ``app_backend``, the largest size's row also has the app's own memory with that answer backend (a process of
+    its own, :func:`_app_memory`): the bench's process holds more than the app does."""
     embedder = embedder or make_embedder(settings)
-    questions = [question.question for question in load_questions(questions_file or DEV_QUESTIONS)]
+    questions_file = questions_file or DEV_QUESTIONS
+    questions = [question.question for question in load_questions(questions_file)]
     corpus = load_real_corpus(settings, embedder)
     scratch = Path(tempfile.mkdtemp(prefix="rag-scale-"))
     try:
@@ -475,11 +492,13 @@ def run_scale_benchmark(
                 row |= filler.grow(size)
                 row["chroma_mib"] = _tree_mib(place.path)  # before the new document: deletes do not shrink files
                 row |= _measure(bench_settings, embedder, questions, corpus, size)
-                row["rss_mib"] = _status_mib("VmRSS")
-                row["peak_rss_mib"] = _status_mib("VmHWM")
+                row["rss_mib"] = status_mib("VmRSS")
+                row["peak_rss_mib"] = status_mib("VmHWM")
                 if place.pid is not None:
-                    row["server_rss_mib"] = _status_mib("VmRSS", place.pid)
+                    row["server_rss_mib"] = status_mib("VmRSS", place.pid)
                 rows.append(row)
+            if app_backend:
+                rows[-1] |= _app_memory(bench_settings.data_dir, corpus, questions_file, app_backend)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return rows

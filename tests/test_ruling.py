@@ -8,6 +8,7 @@ from chat.ruling import (
     comparisons,
     is_yes_no,
     quantities,
+    repeats_the_question,
     undecided,
     verdict_follows,
     verdict_of,
@@ -41,8 +42,8 @@ def test_clause_phrases_follow_the_way_a_board_cites_them() -> None:
 
 def test_numbers_of_the_case_are_set_against_the_clause_thresholds() -> None:
     assert comparisons("Một quần chúng 61 tuổi có được kết nạp không?", CLAUSE) == [
-        "61 tuổi (trường hợp hỏi) lớn hơn 18 tuổi (mức nêu trong điều khoản)",
-        "61 tuổi (trường hợp hỏi) lớn hơn 60 tuổi (mức nêu trong điều khoản)",
+        "61 tuổi (trường hợp hỏi) lớn hơn 18 tuổi (mức nêu trong điều khoản), tức là thoả điều kiện “đủ 18 tuổi”",
+        "61 tuổi (trường hợp hỏi) lớn hơn 60 tuổi (mức nêu trong điều khoản), tức là không thoả điều kiện “đến đủ 60 tuổi”",
     ]
     lines = comparisons("Đảng viên dự bị được 2 năm thì sao?", "thời hạn dự bị là 12 tháng; sau 36 tháng")
     assert "2 năm (= 24 tháng) (trường hợp hỏi) lớn hơn 12 tháng (mức nêu trong điều khoản)" in lines
@@ -50,6 +51,28 @@ def test_numbers_of_the_case_are_set_against_the_clause_thresholds() -> None:
     # different measures are never compared; a year of a date is not a duration
     assert comparisons("Chi bộ có 40 đảng viên, họp ngày 5/2025?", "trong thời hạn 30 ngày làm việc") == []
     assert [q.written for q in quantities("30 ngày làm việc, 3 tháng, năm 2025")] == ["30 ngày làm việc", "3 tháng"]
+
+
+def test_the_case_is_told_which_side_of_the_provisions_bound_it_falls_on() -> None:
+    def said(question: str, provision: str) -> str:
+        return comparisons(question, provision)[0].split(", tức là ")[1]
+
+    # the bound's words, right before the number ("là"/"có" may stand between) or "(từ) … trở lên" after it
+    assert said("ra khỏi Đảng được 24 tháng", "Ít nhất là 36 tháng kể từ khi ra khỏi Đảng") == "không thoả điều kiện “Ít nhất là 36 tháng”"
+    assert said("Có 4 đảng viên chính thức", "Nếu có từ 3 đảng viên chính thức trở lên chuyển đến") == (
+        "thoả điều kiện “từ 3 đảng viên chính thức trở lên”")
+    assert said("chỉ còn 3 đảng viên", "mỗi chi bộ ít nhất có 3 đảng viên chính thức") == "thoả điều kiện “ít nhất có 3 đảng viên”"
+    assert said("hồ sơ lập đã 14 tháng", "Quá 12 tháng, kể từ khi lập hồ sơ thì phải làm lại") == "thoả điều kiện “Quá 12 tháng”"
+    assert said("hồ sơ lập đã 12 tháng", "Quá 12 tháng, kể từ khi lập hồ sơ thì phải làm lại") == "không thoả điều kiện “Quá 12 tháng”"
+    assert said("chi bộ có 7 đảng viên", "Chi bộ có dưới 9 đảng viên chính thức bầu bí thư") == "thoả điều kiện “dưới 9 đảng viên”"
+    assert said("hợp tác xã có 2 đảng viên", "nếu chưa đủ 3 đảng viên chính thức thì") == "thoả điều kiện “chưa đủ 3 đảng viên”"
+    assert said("sau 40 ngày làm việc", "trong thời hạn 30 ngày làm việc, chi bộ phải") == (
+        "không thoả điều kiện “trong thời hạn 30 ngày làm việc”")
+    assert said("bầu 5 lần", "không quá hai lần") == "không thoả điều kiện “không quá hai lần”"
+    assert said("người 17 tuổi", "Công dân Việt Nam từ mười tám tuổi trở lên") == "không thoả điều kiện “từ mười tám tuổi trở lên”"
+    # a number whose words set no bound is compared and no more
+    assert comparisons("dự bị được 2 năm", "thời hạn dự bị là 12 tháng") == [
+        "2 năm (= 24 tháng) (trường hợp hỏi) lớn hơn 12 tháng (mức nêu trong điều khoản)"]
 
 
 def test_yes_no_questions_and_verdicts() -> None:
@@ -101,3 +124,28 @@ def test_a_reading_that_brings_facts_of_its_own_is_replaced_and_flagged() -> Non
     faithful = "Như vậy, cần ban thường vụ cấp ủy trực thuộc Trung ương đồng ý bằng văn bản trước khi quyết định kết nạp."
     reading, flags = checked_reading(question, [ground], faithful)
     assert not flags and reading.startswith("Như vậy, cần ban thường vụ")
+
+
+def test_a_reading_in_the_words_of_the_comparison_is_kept() -> None:
+    """The comparison line is given to the model, so its words back a reading as the provision's and the question's
+    do (with the local model, a right reading of C40 was thrown away for "mức", "nêu", "thỏa")."""
+    ground = _ground()
+    reading = "Như vậy, 61 tuổi không thoả điều kiện “đến đủ 60 tuổi” của mức nêu trong điều khoản nên người đó không được kết nạp."
+    kept, flags = checked_reading("Người 61 tuổi có được kết nạp vào Đảng không?", [ground], reading)
+    assert not flags and kept.startswith("Như vậy, 61 tuổi không thoả") and verdict_of(kept) == "không"
+
+
+def test_a_reading_that_only_asks_the_question_again_is_no_reading() -> None:
+    """Seen with the local model (C69, C70): "Như vậy, chi bộ có được xem xét, xử lý đảng viên đó không [1]." — its
+    last word read as a verdict of "không"."""
+    ground = _ground()
+    question = "Người 61 tuổi có được kết nạp vào Đảng không?"
+    for echo in ("Như vậy, người 61 tuổi có được kết nạp vào Đảng không",
+                 "Như vậy, người 61 tuổi có được kết nạp vào Đảng không? Đối chiếu số liệu: 61 tuổi lớn hơn 60 tuổi."):
+        assert repeats_the_question(echo, question)
+        reading, flags = checked_reading(question, [ground], echo)
+        assert reading.startswith(undecided([ground]).rstrip(".")) and verdict_of(reading) == ""
+        assert flags == ["Phần áp dụng của mô hình chỉ nhắc lại câu hỏi nên đã bị bỏ."]
+    # a terse answer is an answer, and a reading that says more than the question is not an echo
+    assert not repeats_the_question("Như vậy, người 61 tuổi thì không.", question)
+    assert not repeats_the_question("Như vậy, người 61 tuổi đã quá 60 tuổi nên không được kết nạp.", question)

@@ -29,8 +29,27 @@ def test_a_case_is_answered_by_clause_quoted_verbatim_with_its_numbers_compared(
     chunk = extractive.index.store.get([citation.id])[citation.id][0]
     assert chunk[citation.start : citation.end] == citation.quote and f"“{citation.quote}”" in answer.answer
     assert citation.clause == "1.1.1" and "đủ 60 tuổi" in citation.quote
-    assert "61 tuổi (trường hợp hỏi) lớn hơn 60 tuổi (mức nêu trong điều khoản)" in answer.answer
+    assert "61 tuổi (trường hợp hỏi) lớn hơn 60 tuổi (mức nêu trong điều khoản), tức là không thoả điều kiện “đến đủ 60 tuổi”" in answer.answer
     assert answer.answer.endswith(NO_APPLICATION)  # no model: no reading of the case, and it says so
+
+
+class ReadingSpy(ExtractiveBackend):
+    """Extractive answers, keeping the prompts a model would have been given to read a case (a spy: no model runs)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.prompts: list[str] = []
+
+    def reading(self, messages, max_tokens):
+        self.prompts.append(messages[-1]["content"])
+        return super().reading(messages, max_tokens)
+
+
+def test_the_model_is_given_the_comparison_made_in_code(corpus_settings, corpus_index) -> None:
+    spy = ReadingSpy()
+    Assistant(corpus_settings, corpus_index, spy).ask("Một thanh niên 17 tuổi có thể được xét kết nạp vào Đảng theo Điều lệ Đảng không?")
+    [prompt] = spy.prompts
+    assert "Đối chiếu số liệu: 17 tuổi (trường hợp hỏi) nhỏ hơn" in prompt and "tức là không thoả điều kiện" in prompt
 
 
 def test_a_question_about_a_news_article_keeps_the_ordinary_form(extractive) -> None:

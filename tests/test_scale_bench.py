@@ -22,7 +22,7 @@ def test_scale_benchmark_fills_measures_and_ingests(base_settings, embedder, tmp
     settings = base_settings.model_copy(update={"corpus_dir": corpus, "data_dir": tmp_path / "data"})
 
     # A prime size: the last synthetic document is cut short whatever the real one's length.
-    [row] = run_scale_benchmark(settings, [601], questions_file=questions, embedder=embedder)
+    [row] = run_scale_benchmark(settings, [601], questions_file=questions, embedder=embedder, app_backend="extractive")
 
     assert row["store"] == "embedded" and row["vectors"] == VECTORS
     assert row["size"] == row["chunks"] == row["catalogue_chunks"] == 601
@@ -37,3 +37,7 @@ def test_scale_benchmark_fills_measures_and_ingests(base_settings, embedder, tmp
     assert 0 < row["ingest_lexical_save_s"] < row["ingest_one_doc_s"]
     assert row["lexical_mib"] > 0 and row["chroma_mib"] > 0 and row["bm25_load_s"] > 0
     assert not list(tmp_path.glob("data/*")), "the benchmark works in a scratch folder of its own"
+    # the app's own memory, measured in a process of its own on the filled store (answers without a model here)
+    assert row["app_backend"] == "extractive" and row["app_ingested_chunks"] > 0
+    assert 0 < row["app_rss_warm_mib"] < row["app_peak_rss_mib"]
+    assert row["app_rss_after_4_questions_mib"] <= row["app_peak_rss_mib"] and row["app_rss_after_ingest_mib"] <= row["app_peak_rss_mib"]
