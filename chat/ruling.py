@@ -294,7 +294,10 @@ def head(question: str, grounds: list[Ground]) -> str:
 def comparison(question: str, grounds: list[Ground]) -> str:
     """The case's numbers against the quoted provisions' ("Đối chiếu số liệu: …"), or "" when there is none; shown
     to the member and given to the model, which applies it rather than doing the arithmetic itself."""
-    compared = comparisons(question, " ".join(ground.quote for ground in grounds))
+    return _comparison_line(comparisons(question, " ".join(ground.quote for ground in grounds)))
+
+
+def _comparison_line(compared: list[str]) -> str:
     return "Đối chiếu số liệu: " + "; ".join(compared) + "." if compared else ""
 
 
@@ -309,7 +312,8 @@ def checked_reading(question: str, grounds: list[Ground], written: str) -> tuple
     if not reading.startswith("Như vậy"):
         reading = f"Như vậy, {reading[0].lower()}{reading[1:]}"
     quoted = " ".join(ground.quote for ground in grounds)
-    backing = f"{quoted} {question} {comparison(question, grounds)}"  # the comparison's words are the model's to use
+    compared = comparisons(question, quoted)
+    backing = f"{quoted} {question} {_comparison_line(compared)}"  # the comparison's words are the model's to use
     flags = []
     if repeats_the_question(reading, question):
         return f"{undecided(grounds).rstrip('.')} {_markers(grounds)}.", ["Phần áp dụng của mô hình chỉ nhắc lại câu hỏi nên đã bị bỏ."]
@@ -322,7 +326,7 @@ def checked_reading(question: str, grounds: list[Ground], written: str) -> tuple
         flags.append(f"Phần áp dụng của mô hình nêu nội dung không có trong điều khoản trích dẫn hay câu hỏi "
                      f"({', '.join(foreign[:4])}) nên đã bị bỏ.")
         reading = undecided(grounds)
-    elif is_yes_no(question) and verdict_of(reading) and not verdict_follows(question, grounds, comparisons(question, quoted)):
+    elif is_yes_no(question) and verdict_of(reading) and not verdict_follows(question, grounds, compared):
         flags.append("Mô hình đưa ra kết luận mà điều khoản và dữ kiện của câu hỏi chưa đủ căn cứ; đã thay bằng nêu điều kiện.")
         reading = undecided(grounds)
     return f"{reading.rstrip('.')} {_markers(grounds)}.", flags

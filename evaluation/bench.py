@@ -181,10 +181,14 @@ def web_timings(services, questions_file: Path, members: int) -> dict[str, float
     asked = _asked(questions_file, members)
     prefix = f"{services.settings.llm_backend}_{members}_at_once_web"
     with ServerThread(create_app(services)) as server:
-        run = subprocess.run([sys.executable, "-m", "evaluation.web_members", server.url, prefix, json.dumps(asked, ensure_ascii=False)],
-                             cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
+        return json_from_module("evaluation.web_members", server.url, prefix, json.dumps(asked, ensure_ascii=False))
+
+
+def json_from_module(module: str, *args: str) -> dict:
+    """What ``python -m module args…`` prints as JSON on its last line: a measurement made in a process of its own."""
+    run = subprocess.run([sys.executable, "-m", module, *args], cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
     if run.returncode:
-        raise RuntimeError(f"the web members' process failed: {run.stderr[-2000:]}")
+        raise RuntimeError(f"{module} failed: {run.stderr[-2000:]}")
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 

@@ -49,7 +49,7 @@ import numpy as np
 from tqdm import tqdm
 
 from evaluation.app_memory import status_mib
-from evaluation.bench import _asked, _percentile
+from evaluation.bench import _asked, _percentile, json_from_module
 from evaluation.questions import load_questions
 from ingest import PreparedDocument, discover, prepare
 from ingest.docnumbers import reference_keys
@@ -72,10 +72,10 @@ SEED = 20250601
 BATCH = 1000  # copies made and written at a time (ChromaStore.upsert pages what Chroma refuses in one write)
 COPY_LINE = "Bản tổng hợp số"
 RESTRICTED, RESTRICTED_EVERY = "noi-bo-quy-mo", 10
-# Questions naming a provision: with the document's number (only the real one has it), and without one
-# (every copy of the regulation holds the provision).
 APP_MEMBERS = 4  # asking at the same moment while the app's memory is measured: the model writes 4 answers at once
 APP_DOCUMENT_CHUNKS = 175  # the long document ingested then (a 175-chunk document grew an int8 app by 1.4 GiB before)
+# Questions naming a provision: with the document's number (only the real one has it), and without one
+# (every copy of the regulation holds the provision).
 CLAUSE_QUESTIONS = (
     "Điểm 20.2.1 Quy định 294 quy định gì?",
     "Tiết a điểm 3.2.1 Hướng dẫn 06 nói gì về chi bộ?",
@@ -455,13 +455,9 @@ def _app_memory(data_dir: Path, corpus: RealCorpus, questions_file: Path, backen
         document = folder / "bao-cao-dai.txt"
         document.write_text("\n\n".join(f"Mục {n}. {text}" for n, text in enumerate(texts, 1)), encoding="utf-8")
         asked = json.dumps(_asked(questions_file, APP_MEMBERS), ensure_ascii=False)
-        run = subprocess.run([sys.executable, "-m", "evaluation.app_memory", str(data_dir), str(document), asked, backend],
-                             cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
+        return json_from_module("evaluation.app_memory", str(data_dir), str(document), asked, backend)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    if run.returncode:
-        raise RuntimeError(f"the app memory process failed: {run.stderr[-2000:]}")
-    return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 def run_scale_benchmark(
