@@ -9,14 +9,15 @@ through its own call sites or does its own checking; every action is audited her
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from access import LOCAL_ADMIN, AccessError, Accounts, AuditLog, Principal, connect, migrate, session_factory
 from access.keys import ApiKeys
-from access.ratelimit import RateLimiter
+from access.ratelimit import RateLimiter, UsageLimiter
 from chat import Answer, Assistant, Preview, Queued, Turn, make_backend
 from chat.llm import ChatBackend, ExtractiveBackend
 from chat.shared_answers import SharedAnswers
@@ -39,6 +40,7 @@ class Services:
     audit: AuditLog
     keys: ApiKeys
     rate_limiter: RateLimiter
+    usage: UsageLimiter  # what one user may ask of the models per minute and at once
     answers: SharedAnswers  # the model's answers, shared by members whose prompts are identical
     backend_error: str = ""  # why the configured LLM could not be loaded ("" when it was)
 
@@ -60,6 +62,48 @@ class Services:
                 raise AccessError(f"Không có bộ tài liệu '{collection}' (hoặc bạn không được đọc bộ này).", 404, "unknown_collection")
             scope = Scope.only({collection})
         return Workspace(self, principal, channel, self.index.scoped(scope))
+
+
+# The channels shared by the organisation's members; the CLI, bench, tests and upload jobs run on the server itself.
+LIMITED_CHANNELS = ("web", "api")
+
+
+def checked_text(text: str, limit: int, what: str = "Câu hỏi") -> str:
+    """A text a member typed, stripped: not empty, not longer than ``limit``, and valid Unicode (a lone surrogate
+    from a JSON escape would fail later, in the database, as a server error)."""
+    if not text or not text.strip():
+        raise AccessError(f"{what} rỗng.", 422, "empty_question")
+    if len(text) > limit:
+        raise AccessError(f"{what} dài {len(text)} ký tự, vượt giới hạn {limit} ký tự.", 413, "question_too_long")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise AccessError(f"{what} chứa ký tự không hợp lệ (vị trí {error.start + 1}).", 422, "invalid_text") from error
+    return text.strip()
+
+
+class Admitted(Iterator):
+    """A stream of events that holds the caller's place in the usage limiter until it ends, fails or is dropped."""
+
+    def __init__(self, events: Iterator, release: Callable[[], None]) -> None:
+        self.events = events
+        self.release = release
+
+    def __next__(self):
+        try:
+            return next(self.events)
+        except BaseException:
+            self.release()
+            raise
+
+    def close(self) -> None:
+        self.release()
+        close = getattr(self.events, "close", None)
+        if close:
+            close()
+
+    def __del__(self) -> None:
+        self.release()
 
 
 @dataclass
@@ -93,17 +137,56 @@ class Workspace:
             fields["key"] = self.principal.key
         return self.services.audit.record(self.principal.name, action, channel=self.channel, **fields)
 
+    @property
+    def limited(self) -> bool:
+        """Whether the per-user limits apply: a member on a shared channel, not the local administrator."""
+        return self.channel in LIMITED_CHANNELS and self.principal != LOCAL_ADMIN
+
+    def _admit(self) -> Callable[[], None]:
+        """One of the caller's places in front of the models (nothing to hold when unlimited)."""
+        return self.services.usage.acquire(self.principal.name) if self.limited else lambda: None
+
+    def _held(self) -> AbstractContextManager:
+        """The same place, held for a call that returns at once."""
+        return self.services.usage.admit(self.principal.name) if self.limited else nullcontext()
+
+    def _checked_history(self, history: list[Turn] | None) -> list[Turn]:
+        settings = self.services.settings
+        turns = list(history or [])
+        size = sum(len(turn.question) + len(turn.answer) for turn in turns)
+        if len(turns) > settings.max_history_turns or size > settings.max_history_chars:
+            raise AccessError(
+                f"Lịch sử hội thoại gửi kèm quá dài ({len(turns)} lượt, {size} ký tự; giới hạn {settings.max_history_turns} lượt, "
+                f"{settings.max_history_chars} ký tự).", 413, "history_too_long",
+            )
+        for turn in turns:
+            checked_text(turn.question or " ", settings.max_history_chars, "Lịch sử hội thoại")
+            checked_text(turn.answer or " ", settings.max_history_chars, "Lịch sử hội thoại")
+        return turns
+
     def embed(self, texts: list[str]) -> tuple[str, list[list[float]]]:
         """(model name, vectors) of texts as sent, for another installation embedding through this one; audited
         (how many texts, not their content: they are the caller's own)."""
+        settings = self.services.settings
+        if not texts or len(texts) > settings.max_embedding_inputs:
+            raise AccessError(f"Cần từ 1 đến {settings.max_embedding_inputs} văn bản mỗi yêu cầu.", 413, "too_many_inputs")
+        for text in texts:
+            checked_text(text, settings.max_embedding_chars, "Văn bản cần nhúng")
         embedder = self.index.searcher.embedder
-        vectors = embedder.encode(texts)
+        with self._held():
+            vectors = embedder.encode(texts)
         self._record("embed", count=len(texts))
         return embedder.name, vectors.tolist()
 
     # --- questions ------------------------------------------------------------------
     def stream(self, question: str, history: list[Turn] | None = None) -> Iterator[str | Preview | Queued | Answer]:
-        """Text pieces, then the checked answer; the answer is audited and kept in the user's history."""
+        """Text pieces, then the checked answer; the answer is audited and kept in the user's history. The input is
+        checked and the caller's place taken before the first event, so a refusal is an error, not a broken stream."""
+        question = checked_text(question, self.services.settings.max_question_chars)
+        turns = self._checked_history(history)
+        return Admitted(self._answer_events(question, turns), self._admit())
+
+    def _answer_events(self, question: str, history: list[Turn]) -> Iterator[str | Preview | Queued | Answer]:
         for event in self.assistant.stream(question, history):
             if isinstance(event, Answer):
                 self._record_answer(event)
@@ -131,8 +214,13 @@ class Workspace:
         self.services.audit.remember(self.principal, answer.question, answer.answer, citations)
 
     def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None, mode: Mode = "hybrid") -> list[SearchHit]:
+        settings = self.services.settings
+        query = checked_text(query, settings.max_question_chars, "Câu tìm kiếm")
+        if k is not None and not 1 <= k <= settings.max_search_k:
+            raise AccessError(f"Số đoạn phải từ 1 đến {settings.max_search_k}.", 422, "bad_k")
         started = time.perf_counter()
-        hits = self.index.searcher.search(query, k, filters, mode=mode)
+        with self._held():
+            hits = self.index.searcher.search(query, k, filters, mode=mode)
         self._record(
             "search", question=query, chunk_ids=[hit.id for hit in hits], documents=[hit.meta.source for hit in hits],
             latency_ms=round((time.perf_counter() - started) * 1000),
@@ -141,14 +229,21 @@ class Workspace:
 
     # --- drafting ---------------------------------------------------------------------
     def draft(self, topic: str, kind: str, per_section: int = 2, filters: SearchFilters | None = None, organisation: str = "") -> Draft:
+        settings = self.services.settings
+        topic = checked_text(topic, settings.max_question_chars, "Chủ đề")
+        organisation = checked_text(organisation or " ", settings.max_question_chars, "Tên tổ chức") if organisation else ""
+        if not 1 <= per_section <= 5:
+            raise AccessError("Số trích dẫn mỗi mục phải từ 1 đến 5.", 422, "bad_per_section")
         started = time.perf_counter()
-        draft = self.drafter.draft(topic, kind, per_section, filters, organisation)
+        with self._held():
+            draft = self.drafter.draft(topic, kind, per_section, filters, organisation)
         self._record_draft("draft", draft, started)
         return draft
 
     def more_excerpts(self, draft: Draft, section_index: int) -> Draft:
         started = time.perf_counter()
-        self.drafter.more(draft, section_index)
+        with self._held():
+            self.drafter.more(draft, section_index)
         self._record_draft("draft_more", draft, started)
         return draft
 
@@ -180,7 +275,8 @@ class Workspace:
         if not self.services.accounts.may_manage(self.principal, collection):
             raise AccessError(f"Bạn không có quyền thêm tài liệu vào bộ '{collection}'.", 403)
         report = self.services.index.indexer.sync(
-            paths, prune=prune, collection=collection, root=root, on_progress=on_progress, added_by=self.principal.name
+            paths, prune=prune, collection=collection, root=root, on_progress=on_progress, added_by=self.principal.name,
+            reader=self.index.searcher.scope,  # a refused copy names its original only if they may read it
         )
         for source in (*report.added, *report.replaced, *report.moved):
             self._record("upload", documents=[source], collection=collection)
@@ -267,6 +363,9 @@ class Workspace:
     def stored_draft(self, draft_id: int) -> Draft:
         return Draft.from_json(self.services.audit.draft(self.principal, draft_id))
 
+    def update_draft(self, draft_id: int, draft: Draft) -> None:
+        self.services.audit.update_draft(self.principal, draft_id, draft.to_json())
+
     def feedback(self, answer_id: int, helpful: bool, reason: str = "", comment: str = "") -> int:
         """👍/👎 on one of the principal's own answers, kept with its audit row."""
         feedback_id = self.services.audit.add_feedback(self.principal, answer_id, helpful, reason, comment)
@@ -322,5 +421,6 @@ def build_services(
                 raise
             backend, error = ExtractiveBackend(), str(failure)
     return Services(
-        settings, index, backend, accounts, audit, keys, RateLimiter(settings.api_rate_per_minute), SharedAnswers(settings.shared_answers), error
+        settings, index, backend, accounts, audit, keys, RateLimiter(settings.api_rate_per_minute),
+        UsageLimiter(settings.user_rate_per_minute, settings.user_concurrency), SharedAnswers(settings.shared_answers), error,
     )

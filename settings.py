@@ -146,18 +146,50 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = Field(
         default="127.0.0.1", description="Proxies whose X-Forwarded-For/-Proto uvicorn trusts (the reverse proxy)."
     )
+    allowed_hosts: list[str] = Field(
+        default=["127.0.0.1", "localhost", "::1"],
+        description="With RAG_AUTH=true: the names the server answers to in the Host header, any port, besides RAG_HOST "
+        "(a request naming another is refused, against DNS rebinding; pages on these names may post to it); add the name "
+        'users type, e.g. RAG_ALLOWED_HOSTS=\'["tailieu.example.vn"]\' (JSON), or "*" for any. Personal mode answers only '
+        "127.0.0.1, localhost and [::1], whatever this says.",
+    )
+    cors_origins: list[str] = Field(
+        default=[],
+        description="Origins (scheme://host[:port]) of other sites whose pages may call this server with the user's "
+        "session (CORS with credentials) and post to it; none by default. JSON, e.g. "
+        'RAG_CORS_ORIGINS=\'["https://cong.example.vn"]\'.',
+    )
 
     # --- accounts, access, audit ---------------------------------------------------
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL of the accounts/audit database; default: SQLite file in the data dir."
     )
     default_collection: str = Field(default="cong-khai", description="Collection of documents ingested without --collection.")
-    login_max_failures: int = Field(default=5, description="Failed logins per account (or address) within the window before a lock-out.")
+    login_max_failures: int = Field(
+        default=5,
+        description="Failed logins for one account from one address within the window before that address is locked out of "
+        "it (an address failing 4× as often is locked out of every account); other addresses still get in.",
+    )
     login_window_minutes: int = 15
     api_rate_per_minute: int = Field(default=60, description="Requests per minute one API key may send.")
-    max_question_chars: int = Field(default=4000, description="Longer questions are refused with a clear error.")
-    max_upload_mb: int = Field(default=100, description="Largest file accepted by upload.")
+    max_upload_mb: int = Field(default=100, description="Largest file accepted by upload (REST and the web page).")
     audit_retention_days: int = Field(default=730, description="Audit rows older than this are purged at start-up.")
+
+    # --- limits on every input (every channel: web page, REST, OpenAI-compatible API, CLI) ---------------------------
+    max_question_chars: int = Field(default=4000, ge=1, description="Longer questions, search queries and draft topics are refused.")
+    max_history_turns: int = Field(default=20, ge=0, description="Earlier turns a follow-up question may carry (the web chat sends only the last ones).")
+    max_history_chars: int = Field(default=40_000, ge=0, description="Characters of those earlier turns together.")
+    max_search_k: int = Field(default=50, ge=1, description="Most passages one search may ask for.")
+    max_embedding_inputs: int = Field(default=64, ge=1, description="/v1/embeddings: most texts in one request.")
+    max_embedding_chars: int = Field(default=8000, ge=1, description="/v1/embeddings: longest text (the model reads ~2k tokens).")
+    max_prose_chars: int = Field(default=10_000, ge=1, description="Drafting: longest lead-in text of a section.")
+    max_request_kb: int = Field(default=1024, ge=1, description="Largest body of a web-page event or API request (uploads excepted).")
+    max_pdf_pages: int = Field(default=1000, ge=1, description="PDFs with more pages are refused (RAG_MAX_PDF_PAGES).")
+    max_ocr_pages: int = Field(default=200, ge=0, description="PDFs with more scanned pages to OCR are refused (~3 s per page on 2 cores).")
+    user_rate_per_minute: int = Field(
+        default=30, ge=1, description="Questions, searches, drafts and embedding requests one user may make per minute, on any channel."
+    )
+    user_concurrency: int = Field(default=2, ge=1, description="Of those, how many one user may have running at once.")
 
     @property
     def chroma_path(self) -> Path:

@@ -136,17 +136,18 @@ class Accounts:
 
     # --- login ----------------------------------------------------------------------
     def authenticate(self, name: str, password: str, address: str = "") -> Principal:
-        """The account for a name and password, or AccessError; repeated failures lock the name out."""
+        """The account for a name and password, or AccessError. Repeated failures lock the name out for the address
+        they came from, and an address that fails across many names altogether; never the name everywhere, or
+        anyone could lock the administrator out by guessing wrong on purpose."""
         name = name.strip().lower()
         window = datetime.now(UTC) - timedelta(minutes=self.settings.login_window_minutes)
+        recent = select(func.count()).select_from(LoginFailure).where(LoginFailure.address == address, LoginFailure.at >= window)
         with self.sessions() as session:
-            by_name = session.scalar(select(func.count()).select_from(LoginFailure).where(LoginFailure.name == name, LoginFailure.at >= window))
-            by_address = session.scalar(
-                select(func.count()).select_from(LoginFailure).where(LoginFailure.address == address, LoginFailure.at >= window)
-            ) if address else 0
+            by_pair = session.scalar(recent.where(LoginFailure.name == name))
+            by_address = session.scalar(recent) if address else 0
             user = session.scalar(select(User).where(User.name == name))
         limit = self.settings.login_max_failures
-        if by_name >= limit or by_address >= 4 * limit:
+        if by_pair >= limit or by_address >= 4 * limit:
             self.audit.record(name, "login_locked", address=address)
             raise AccessError(
                 f"Đăng nhập sai quá nhiều lần. Hãy thử lại sau {self.settings.login_window_minutes} phút.", 429, "too_many_attempts"
@@ -162,7 +163,7 @@ class Accounts:
             self.audit.record(name, "login_failed", address=address)
             raise AccessError("Tên đăng nhập hoặc mật khẩu không đúng.", 401, "bad_credentials")
         with self.sessions.begin() as session:
-            session.execute(delete(LoginFailure).where(LoginFailure.name == name))
+            session.execute(delete(LoginFailure).where(LoginFailure.name == name, LoginFailure.address == address))
         self.audit.record(name, "login", address=address)
         return Principal(user.name, user.role, user.id)
 

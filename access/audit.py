@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from access.models import AuditEvent, ChatTurn, Feedback, StoredDraft
 from access.principal import AccessError, Principal
@@ -112,10 +112,20 @@ class AuditLog:
 
     def draft(self, principal: Principal, draft_id: int) -> dict:
         with self.sessions() as session:
-            draft = session.get(StoredDraft, draft_id)
+            return json.loads(self._own_draft(session, principal, draft_id).body)
+
+    def update_draft(self, principal: Principal, draft_id: int, body: dict) -> None:
+        """Keep an edited outline; only its owner may (the web page holds just the id, never the outline)."""
+        with self.sessions.begin() as session:
+            self._own_draft(session, principal, draft_id).body = json.dumps(body, ensure_ascii=False)
+
+    @staticmethod
+    def _own_draft(session: Session, principal: Principal, draft_id: int) -> StoredDraft:
+        """The principal's own draft; anyone else's is 'not found', never 'forbidden'."""
+        draft = session.get(StoredDraft, draft_id)
         if draft is None or draft.user != principal.name:
             raise AccessError("Không tìm thấy dàn ý này.", 404, "not_found")
-        return json.loads(draft.body)
+        return draft
 
     def add_feedback(self, principal: Principal, answer_id: int, helpful: bool, reason: str, comment: str) -> int:
         """Feedback on one of the principal's own answers (by the answer's audit id)."""

@@ -165,8 +165,8 @@ class Assistant:
     def _early_preview(self, question: str) -> Generator[Preview, None, list[SearchHit]]:
         """The verbatim sentences for ``question``, when its passages support it; the passages."""
         hits = self.index.searcher.search(question, self.settings.answer_k)
-        if is_supported(question, hits, self.index.lexical, self.settings.min_similarity, self.settings.min_coverage):
-            verbatim = extractive_answer(question, hits, self.index.lexical)
+        if is_supported(question, hits, self.index.searcher, self.settings.min_similarity, self.settings.min_coverage):
+            verbatim = extractive_answer(question, hits, self.index.searcher)
             if verbatim:
                 yield _preview(verbatim, hits, question)
         return hits
@@ -213,11 +213,11 @@ class Assistant:
             text = self.prompts.missing_document.format(documents=", ".join(named.missing))
             yield Answer(question, standalone, text, True, closest=hits[:3], backend=self.backend.name, seconds=time.perf_counter() - started)
             return
-        if not is_supported(standalone, hits, self.index.lexical, self.settings.min_similarity, self.settings.min_coverage):
+        if not is_supported(standalone, hits, self.index.searcher, self.settings.min_similarity, self.settings.min_coverage):
             off_topic = not hits or max((h.similarity or 0.0) for h in hits) < self.settings.min_similarity
             yield self._refusal(question, standalone, hits, started, off_topic)
             return
-        grounds = find_grounds(standalone, hits, self.index.lexical)
+        grounds = find_grounds(standalone, hits, self.index.searcher)
         if grounds:
             checked = yield from self._ruling(standalone, grounds, ticket, started)
         else:
@@ -299,13 +299,13 @@ class Assistant:
 
     def _free_answer(self, standalone: str, hits: list[SearchHit], ticket: Ticket, started: float) -> Generator[str | Preview | Queued, None, CheckedAnswer | None]:
         """An answer in the model's words with [n] markers, checked; the verbatim sentences meanwhile."""
-        verbatim = extractive_answer(standalone, hits, self.index.lexical)
+        verbatim = extractive_answer(standalone, hits, self.index.searcher)
         if verbatim:
             yield _preview(verbatim, hits, standalone)
-        context = format_context(standalone, hits, self.index.lexical, self.settings.llm_context_chars)
+        context = format_context(standalone, hits, self.index.searcher, self.settings.llm_context_chars)
         messages = self._messages(self.answer_prompt, context=context, question=standalone, refusal=self.prompts.refusal)
         written = Written()
-        write = lambda m: self.backend.answer(m, standalone, hits, self.index.lexical, self.settings.llm_max_tokens)  # noqa: E731
+        write = lambda m: self.backend.answer(m, standalone, hits, self.index.searcher, self.settings.llm_max_tokens)  # noqa: E731
         yield from self._kept(self._in_turn(ticket, messages, hits, write), written)
         raw = written.text.strip()
         if not raw or any(marker in raw.lower() for marker in REFUSAL_MARKERS):
@@ -334,13 +334,13 @@ class Assistant:
         so one of them, read under the heading it sits in (which names what a terse rule is about), must also
         speak of what was asked (a rule next to the question is not its answer)."""
         passages = [citation.text for citation in checked.citations]
-        lexical = self.index.lexical
+        weights = self.index.searcher  # IDF over the reader's scope
         return (
             bool(checked.citations)
             and focus_is_grounded(question, passages)
             and answers_the_focus(question, " ".join(g.quote for g in grounds) or checked.answer,
-                                  [(c.title, c.text) for c in checked.citations], lexical, self.settings.min_focus_coverage)
-            and (not grounds or max(coverage(question, f"{g.quote}\n{g.hit.meta.section}", lexical) for g in grounds)
+                                  [(c.title, c.text) for c in checked.citations], weights, self.settings.min_focus_coverage)
+            and (not grounds or max(coverage(question, f"{g.quote}\n{g.hit.meta.section}", weights) for g in grounds)
                  >= self.settings.min_quote_coverage)
         )
 

@@ -24,11 +24,12 @@ import re
 from chat.extractive import ranked_sentences
 from chat.injection import redact_instructions
 from chat.sentences import Sentence
+from chat.support import TermWeights
 from ingest.normalize import WORD
-from vectorstore import LexicalIndex, SearchHit
+from vectorstore import SearchHit
 
 
-def chosen_sentences(question: str, hits: list[SearchHit], lexical: LexicalIndex, budget_chars: int) -> dict[int, list[Sentence]]:
+def chosen_sentences(question: str, hits: list[SearchHit], lexical: TermWeights, budget_chars: int) -> dict[int, list[Sentence]]:
     """Passage number -> its sentences kept within ``budget_chars``, best answers first, at least one."""
     chosen: dict[int, list[Sentence]] = {}
     used = 0
@@ -54,7 +55,7 @@ def excerpt(text: str, sentences: list[Sentence]) -> str:
     return " ".join(pieces)
 
 
-def format_context(question: str, hits: list[SearchHit], lexical: LexicalIndex, budget_chars: int) -> str:
+def format_context(question: str, hits: list[SearchHit], lexical: TermWeights, budget_chars: int) -> str:
     """Whole passages when ``budget_chars`` is 0, else only the best sentences within it; grouped by document in
     the order each document first ranks, every passage keeping its rank's number."""
     kept = chosen_sentences(question, hits, lexical, budget_chars) if budget_chars > 0 else None

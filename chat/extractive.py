@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from chat.injection import is_instruction
 from chat.sentences import Sentence, is_title_line, split_sentences
-from chat.support import coverage, quantity_focus
+from chat.support import TermWeights, coverage, quantity_focus
 from ingest.dates import find_dates
 from ingest.normalize import index_form, strip_diacritics
-from vectorstore import LexicalIndex, SearchHit
+from vectorstore import SearchHit
 
 MAX_SENTENCES = 2
 TYPE_BONUS = 0.25
@@ -73,7 +73,7 @@ class RankedSentence:
     sentence: Sentence  # offsets into that passage's text
 
 
-def ranked_sentences(question: str, hits: list[SearchHit], lexical: LexicalIndex, minimum: float = MIN_SCORE) -> list[RankedSentence]:
+def ranked_sentences(question: str, hits: list[SearchHit], lexical: TermWeights, minimum: float = MIN_SCORE) -> list[RankedSentence]:
     """Every quotable sentence of the passages, best first; empty when none scores ``minimum``."""
     kind = expected_type(question)
     scored = []
@@ -92,7 +92,7 @@ def ranked_sentences(question: str, hits: list[SearchHit], lexical: LexicalIndex
     return scored if scored and scored[0].score >= minimum else []
 
 
-def extractive_answer(question: str, hits: list[SearchHit], lexical: LexicalIndex) -> str:
+def extractive_answer(question: str, hits: list[SearchHit], lexical: TermWeights) -> str:
     """Best sentences as "sentence [n]"; empty when no sentence covers the question."""
     ranked = ranked_sentences(question, hits, lexical)
     if not ranked:

@@ -19,10 +19,9 @@ from chat.citations import strip_markers
 from chat.extractive import PERSON, expected_type
 from chat.ruling import NUMBER, UNIT_NAMES, measure_of
 from chat.sentences import split_sentences
-from chat.support import coverage, quantity_focus, whole_words
+from chat.support import TermWeights, coverage, quantity_focus, whole_words
 from ingest.dates import find_dates
 from ingest.normalize import index_form, strip_diacritics
-from vectorstore import LexicalIndex
 from vectorstore.tokenize import has_diacritics
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
@@ -45,7 +44,7 @@ def given_values(answer: str, question: str, kind: str) -> list[str]:
     return [value for value in dict.fromkeys(values) if value not in asked]
 
 
-def value_is_focused(question: str, value: str, passages: list[tuple[str, str]], lexical: LexicalIndex, min_coverage: float) -> bool:
+def value_is_focused(question: str, value: str, passages: list[tuple[str, str]], lexical: TermWeights, min_coverage: float) -> bool:
     """Some sentence of the cited (title, text) passages holds ``value`` and speaks of what the question asks
     about. The sentence before it and the title count as its context: "Trong đó, đồng chí A giữ chức Bí thư"
     names the cell only in the sentence before."""
@@ -58,7 +57,7 @@ def value_is_focused(question: str, value: str, passages: list[tuple[str, str]],
     return False
 
 
-def answers_the_focus(question: str, answer: str, passages: list[tuple[str, str]], lexical: LexicalIndex, min_coverage: float) -> bool:
+def answers_the_focus(question: str, answer: str, passages: list[tuple[str, str]], lexical: TermWeights, min_coverage: float) -> bool:
     """False when the answer does not give what the question's focus asks for, in a cited sentence about it.
 
     A count ("bao nhiêu ngày", "mấy lần") must be answered by a number of the thing counted, bounded the way
@@ -85,7 +84,7 @@ def _bounds(text: str) -> set[str]:
     return {name for name, words in (("upper", _UPPER), ("lower", _LOWER)) if any(f" {w} " in lowered or f" {w}," in lowered for w in words)}
 
 
-def counted(question: str, answer: str, passages: list[tuple[str, str]], lexical: LexicalIndex, min_coverage: float,
+def counted(question: str, answer: str, passages: list[tuple[str, str]], lexical: TermWeights, min_coverage: float,
             units: tuple[str, ...] = ()) -> bool:
     """The answer states a number of what "bao nhiêu X" counts ("45 ngày làm việc", "hai lần"), or of the
     ``units`` asked for ("bao lâu": a length of time), in a cited sentence about the question, with the bound

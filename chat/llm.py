@@ -18,8 +18,9 @@ from typing import Protocol
 
 from chat.extractive import extractive_answer
 from chat.queue import GenerationQueue
+from chat.support import TermWeights
 from settings import Settings
-from vectorstore import LexicalIndex, SearchHit
+from vectorstore import SearchHit
 from weights import resolve_gguf
 
 Message = dict[str, str]
@@ -33,7 +34,7 @@ class ChatBackend(Protocol):
     name: str
     queue: GenerationQueue
 
-    def answer(self, messages: list[Message], question: str, hits: list[SearchHit], lexical: LexicalIndex, max_tokens: int) -> Iterator[str]:
+    def answer(self, messages: list[Message], question: str, hits: list[SearchHit], lexical: TermWeights, max_tokens: int) -> Iterator[str]:
         """The answer, in pieces, with [n] markers into ``hits``; nothing when there is none.
         The caller holds a turn of ``queue``."""
         ...
@@ -69,7 +70,7 @@ class GenerativeBackend:
         """The model's text for ``messages``, in pieces; the caller holds a turn of ``queue``."""
         raise NotImplementedError
 
-    def answer(self, messages: list[Message], question: str, hits: list[SearchHit], lexical: LexicalIndex, max_tokens: int) -> Iterator[str]:
+    def answer(self, messages: list[Message], question: str, hits: list[SearchHit], lexical: TermWeights, max_tokens: int) -> Iterator[str]:
         return self.stream(messages, max_tokens)
 
     def reading(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
@@ -93,7 +94,7 @@ class ExtractiveBackend:
     def __init__(self) -> None:
         self.queue = GenerationQueue(slots=1_000_000)  # no model: nobody waits
 
-    def answer(self, messages: list[Message], question: str, hits: list[SearchHit], lexical: LexicalIndex, max_tokens: int) -> Iterator[str]:
+    def answer(self, messages: list[Message], question: str, hits: list[SearchHit], lexical: TermWeights, max_tokens: int) -> Iterator[str]:
         text = extractive_answer(question, hits, lexical)
         if text:
             yield text

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from chat.citations import Citation, citation_of, strip_markers, unsupported_figures
 from chat.extractive import ranked_sentences
 from chat.sentences import Sentence, split_sentences
-from chat.support import question_terms, whole_words
+from chat.support import TermWeights, question_terms, whole_words
 from ingest.clauses import clause_phrase
 from ingest.docnumbers import KIND_LABELS_VI
 from ingest.normalize import index_form, strip_diacritics
-from vectorstore import LexicalIndex, SearchHit
+from vectorstore import SearchHit
 from vectorstore.tokenize import accented_tokens
 
 MAX_GROUNDS = 2
@@ -71,7 +71,7 @@ def _day(iso: str) -> str:
     return f"{int(day)}/{int(month)}/{year}"
 
 
-def find_grounds(question: str, hits: list[SearchHit], lexical: LexicalIndex) -> list[Ground]:
+def find_grounds(question: str, hits: list[SearchHit], lexical: TermWeights) -> list[Ground]:
     """The provisions that answer ``question``: the best verbatim sentences when they sit in numbered
     clauses of a regulation or guidance. Empty when the best sentence is not in one (news, reports):
     the answer then takes the ordinary form."""

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Protocol
 
 from ingest.normalize import index_form, strip_diacritics
-from vectorstore import LexicalIndex, SearchHit
+from vectorstore import SearchHit
 from vectorstore.tokenize import accented_tokens, folded_tokens, has_diacritics
 
 # Question words and fillers carry no topic: leaving them in would let any
@@ -21,6 +22,14 @@ from vectorstore.tokenize import accented_tokens, folded_tokens, has_diacritics
 STOPWORDS = set(
     ["ai", "gì", "nào", "đâu", "sao", "bao", "nhiêu", "mấy", "khi", "thế", "như", "không", "có", "là", "của", "và", "các", "những", "được", "trong", "tại", "về", "cho", "với", "theo", "đã", "đang", "sẽ", "thì", "mà", "này", "đó", "ấy", "hãy", "xin", "biết", "nói", "hỏi", "vậy", "ạ", "nhé", "còn", "ra", "lại", "một", "bao_nhiêu", "thế_nào", "như_thế_nào", "khi_nào", "ở_đâu", "là_gì", "vì_sao", "tại_sao", "cho_biết", "những_gì"]
 )
+
+
+class TermWeights(Protocol):
+    """What a question's words are weighed by. Answering passes the reader's scoped
+    :class:`~vectorstore.Searcher`, whose IDF counts only the chunks they may see: a weight counted over every
+    chunk would let chunks of a collection they cannot read decide whether they are refused."""
+
+    def idf(self, token: str, folded: bool = False) -> float: ...
 
 
 @lru_cache(maxsize=2048)
@@ -46,7 +55,7 @@ def question_terms(question: str) -> tuple[set[str], bool]:
     return {t for t in _words(question, folded) if t not in stop and len(t) > 1}, folded
 
 
-def coverage(question: str, text: str, lexical: LexicalIndex) -> float:
+def coverage(question: str, text: str, lexical: TermWeights) -> float:
     """IDF-weighted share of the question's topic words present in ``text``."""
     terms, folded = question_terms(question)
     if not terms:
@@ -57,11 +66,11 @@ def coverage(question: str, text: str, lexical: LexicalIndex) -> float:
     return sum(weight for term, weight in weights.items() if term in present) / total if total else 0.0
 
 
-def hit_coverage(question: str, hit: SearchHit, lexical: LexicalIndex) -> float:
+def hit_coverage(question: str, hit: SearchHit, lexical: TermWeights) -> float:
     return coverage(question, f"{hit.text}\n{hit.meta.title}", lexical)
 
 
-def is_supported(question: str, hits: list[SearchHit], lexical: LexicalIndex, min_similarity: float, min_coverage: float) -> bool:
+def is_supported(question: str, hits: list[SearchHit], lexical: TermWeights, min_similarity: float, min_coverage: float) -> bool:
     if not hits:
         return False
     similarity = max((hit.similarity or 0.0) for hit in hits)

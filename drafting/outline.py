@@ -190,7 +190,7 @@ class Drafter:
                 if not MIN_QUOTE <= end - sentence.start <= MAX_QUOTE:
                     continue
                 text = hit.text[sentence.start : end]
-                score = coverage(topic, text, self.index.lexical) + coverage(section.query, text, self.index.lexical)
+                score = coverage(topic, text, self.index.searcher) + coverage(section.query, text, self.index.searcher)
                 candidates.append((score - 0.03 * rank, hit, sentence.start, end))
         candidates.sort(key=lambda item: item[0], reverse=True)
         chosen: list[Excerpt] = []

@@ -114,7 +114,16 @@ def _unwrap_pdf_lines(text: str) -> str:
     return "\n".join(paragraphs)
 
 
-def _read_pdf(path: Path) -> LoadedFile:
+@dataclass(frozen=True)
+class ReadLimits:
+    """How much of one PDF ingestion reads (settings ``max_pdf_pages``, ``max_ocr_pages``): the ingest worker is one,
+    and a 2,000-page scan would hold it for well over an hour."""
+
+    pdf_pages: int
+    ocr_pages: int
+
+
+def _read_pdf(path: Path, limits: ReadLimits | None = None) -> LoadedFile:
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, PdfReadError
 
@@ -122,6 +131,8 @@ def _read_pdf(path: Path) -> LoadedFile:
         reader = PdfReader(path)
         if reader.is_encrypted and not reader.decrypt(""):
             raise IngestError(path, "PDF được mã hoá bằng mật khẩu (encrypted PDF)")
+        if limits and len(reader.pages) > limits.pdf_pages:
+            raise IngestError(path, f"PDF có {len(reader.pages)} trang, vượt giới hạn {limits.pdf_pages} trang (RAG_MAX_PDF_PAGES)")
         pages = [Page(index + 1, _unwrap_pdf_lines(page.extract_text() or "")) for index, page in enumerate(reader.pages)]
         scanned = [
             page.number
@@ -134,6 +145,10 @@ def _read_pdf(path: Path) -> LoadedFile:
         raise IngestError(path, "PDF được mã hoá bằng mật khẩu (encrypted PDF)") from error
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
         raise IngestError(path, f"PDF hỏng hoặc không đọc được (corrupt PDF: {error})") from error
+    if limits and len(scanned) > limits.ocr_pages:
+        raise IngestError(
+            path, f"PDF có {len(scanned)} trang quét cần nhận dạng OCR, vượt giới hạn {limits.ocr_pages} trang (RAG_MAX_OCR_PAGES)"
+        )
     if scanned:
         pages = _add_ocr_text(path, pages, scanned)
     if not any(page.text.strip() for page in pages):
@@ -190,8 +205,9 @@ LOADERS: dict[str, Callable[[Path], LoadedFile]] = {
 }
 
 
-def load_file(path: Path) -> LoadedFile:
-    """Read one file by its extension; every failure names the file and the cause."""
+def load_file(path: Path, limits: ReadLimits | None = None) -> LoadedFile:
+    """Read one file by its extension, a PDF within ``limits`` (none: the whole file); every failure names the file
+    and the cause."""
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
         supported = ", ".join(sorted(LOADERS))
@@ -200,7 +216,7 @@ def load_file(path: Path) -> LoadedFile:
         raise IngestError(path, "không tìm thấy tệp (file not found)")
     if path.stat().st_size == 0:
         raise IngestError(path, "tệp rỗng (empty file)")
-    loaded = loader(path)
+    loaded = _read_pdf(path, limits) if loader is _read_pdf else loader(path)
     if not any(page.text.strip() for page in loaded.pages):
         raise IngestError(path, "tệp không có nội dung văn bản (no text)")
     return loaded

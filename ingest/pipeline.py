@@ -16,7 +16,7 @@ from ingest.clauses import ClauseSpan, clause_at, heading_chain, parse_clauses
 from ingest.debris import strip_debris
 from ingest.errors import IngestError
 from ingest.legacy import convert_legacy_encoding
-from ingest.loaders import load_file
+from ingest.loaders import ReadLimits, load_file
 from ingest.metadata import PROVISION_KINDS, DocumentMeta, describe
 from ingest.normalize import clean_text
 from ingest.relations import Relation, find_relations, in_force_from
@@ -94,9 +94,9 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     return sorted(found)
 
 
-def prepare(path: Path, corpus_dir: Path, chunk_size: int, chunk_overlap: int) -> PreparedDocument:
-    """Load, clean, describe and chunk one file; raises IngestError on bad input."""
-    loaded = load_file(path)
+def prepare(path: Path, corpus_dir: Path, chunk_size: int, chunk_overlap: int, limits: ReadLimits | None = None) -> PreparedDocument:
+    """Load (within ``limits``), clean, describe and chunk one file; raises IngestError on bad input."""
+    loaded = load_file(path, limits)
     parts: list[str] = []
     page_starts: list[tuple[int, int | None]] = []
     offset = 0
@@ -130,11 +130,11 @@ def prepare(path: Path, corpus_dir: Path, chunk_size: int, chunk_overlap: int) -
 
 
 def prepare_all(
-    paths: Iterable[Path], corpus_dir: Path, chunk_size: int, chunk_overlap: int
+    paths: Iterable[Path], corpus_dir: Path, chunk_size: int, chunk_overlap: int, limits: ReadLimits | None = None
 ) -> Iterator[PreparedDocument | IngestError]:
     """Each file's prepared document, or its error: one bad file never stops the rest."""
     for path in paths:
         try:
-            yield prepare(path, corpus_dir, chunk_size, chunk_overlap)
+            yield prepare(path, corpus_dir, chunk_size, chunk_overlap, limits)
         except IngestError as error:
             yield error

@@ -20,11 +20,18 @@ from access.models import Job
 SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".md", ".html", ".htm")
 
 
+MAX_NAME_BYTES = 200  # file systems hold 255 bytes a name; a Vietnamese letter takes 2-3 of them
+
+
 def safe_filename(name: str) -> str:
-    """The file's own name, without folders or characters a path cannot hold."""
-    name = unicodedata.normalize("NFC", Path(name.replace("\\", "/")).name).strip()
+    """The file's own name, without folders or characters a path cannot hold (a lone surrogate among them), cut to
+    a length every file system takes with its suffix kept: the name that is stored is the name whose type is checked."""
+    name = unicodedata.normalize("NFC", Path(name.replace("\\", "/")).name.encode("utf-8", "replace").decode("utf-8")).strip()
     name = re.sub(r"[^\w.\- ]", "_", name).strip(" .")
-    return name or "tai-lieu"
+    stem, suffix = (name[: -len(Path(name).suffix)], Path(name).suffix) if Path(name).suffix else (name, "")
+    while len((stem + suffix).encode("utf-8")) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    return (stem.strip(" .") or "tai-lieu") + suffix[:16]
 
 
 class JobQueue:
@@ -39,6 +46,7 @@ class JobQueue:
         self.services.accounts.collection(collection)
         if not self.services.accounts.may_manage(principal, collection):
             raise AccessError(f"Bạn không có quyền thêm tài liệu vào bộ '{collection}'.", 403)
+        filename = safe_filename(filename)
         if Path(filename).suffix.lower() not in SUPPORTED_SUFFIXES:
             raise AccessError(
                 f"{filename}: định dạng không hỗ trợ (chỉ nhận {', '.join(SUPPORTED_SUFFIXES)}).", 415, "unsupported_type"

@@ -18,8 +18,11 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTex
 from access import AccessError, AuditFilter
 from server import api, openai_api
 from server.auth import SESSION_COOKIE, Admin, Caller, client_host, current_principal, principal_of
-from server.pages import login_page
+from server.gradio_guard import GradioGuard
+from server.pages import login_page, logout_page
+from server.security import SecurityPolicy
 from services import Services
+from settings import PROJECT_ROOT
 from web.ui import build
 
 
@@ -33,6 +36,10 @@ def _event_json(event) -> dict:
         "question": event.question, "answer": event.answer, "chunk_ids": event.chunk_ids.split(), "documents": event.documents,
         "latency_ms": event.latency_ms, "detail": event.detail,
     }
+
+
+# FastAPI's pages describing the API, and the schema they read.
+DOCUMENTATION = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
 
 
 def create_app(services: Services) -> FastAPI:
@@ -54,12 +61,16 @@ def create_app(services: Services) -> FastAPI:
 
     @app.middleware("http")
     async def login_first(request: Request, call_next):
-        """The chat page itself sends a browser without a session to the login page."""
-        if settings.auth and request.method == "GET" and request.url.path == "/":
+        """The chat page itself sends a browser without a session to the login page; the API's documentation
+        (every route and field, FastAPI's own pages) is for callers only."""
+        path = request.url.path
+        if path in DOCUMENTATION or (settings.auth and request.method == "GET" and path == "/"):
             try:
                 current_principal(request)
-            except AccessError:
-                return RedirectResponse("login", status_code=303)
+            except AccessError as error:
+                if path == "/":
+                    return RedirectResponse("login", status_code=303)
+                return JSONResponse({"error": {"code": error.code, "message": str(error)}}, status_code=error.status)
         return await call_next(request)
 
     @app.get("/healthz", include_in_schema=False)
@@ -85,7 +96,12 @@ def create_app(services: Services) -> FastAPI:
         )
         return response
 
-    @app.get("/logout", include_in_schema=False)
+    @app.get("/logout", response_class=HTMLResponse, include_in_schema=False)
+    def logout_form() -> HTMLResponse:
+        """Logging out changes state, so a link (or another site's image) cannot do it: this page's button posts."""
+        return HTMLResponse(logout_page())
+
+    @app.post("/logout", include_in_schema=False)
     def logout(request: Request) -> Response:
         token = request.cookies.get(SESSION_COOKIE, "")
         principal = services.accounts.resolve_session(token)
@@ -149,5 +165,17 @@ def create_app(services: Services) -> FastAPI:
         except AccessError:
             return None
 
-    # No MCP server and no server-side rendering: the UI and its API names are the only Gradio surface.
-    return gr.mount_gradio_app(app, build(services), path="/", auth_dependency=gradio_user, mcp_server=False, ssr_mode=False)
+    # No MCP server, no server-side rendering, no run history: the UI and its API names are the only Gradio surface.
+    # Gradio serves files only from its own upload folder and cache; the data folder and the corpus are named as
+    # blocked besides. A mounted app is never "launched", and Gradio skips its check that a file an event receives
+    # was uploaded (not a server path the client names) until it is: the mount is the launch here.
+    blocks = build(services)
+    app = gr.mount_gradio_app(
+        app, blocks, path="/", auth_dependency=gradio_user, mcp_server=False, ssr_mode=False, run_history=False,
+        max_file_size=f"{settings.max_upload_mb}mb", allowed_paths=[],
+        blocked_paths=[str(settings.data_dir.resolve()), str(settings.corpus_dir.resolve()), str(PROJECT_ROOT)],
+    )
+    blocks.has_launched = True
+    app.add_middleware(GradioGuard, services=services)
+    app.add_middleware(SecurityPolicy, settings=settings)  # outermost: Host, origin, CORS and headers for every route
+    return app

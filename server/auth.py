@@ -1,8 +1,9 @@
 """The one authentication dependency: every route and every Gradio event asks it who is calling.
 
 Personal mode (``RAG_AUTH`` off) has no login: the caller is the local administrator,
-and only a direct loopback connection qualifies — a request from another address,
-or one relayed by a proxy, is refused, so personal mode cannot be exposed.
+and only a direct loopback connection to this machine's own name qualifies — a request from another
+address, one relayed by a proxy, or one naming another host (DNS rebinding) is refused, so personal mode
+cannot be exposed.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from access import LOCAL_ADMIN, AccessError, Principal
+from server.security import LOCAL_ONLY, personal_mode_admits
 from services import Services
 
 SESSION_COOKIE = "rag_session"
-_PROXY_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
 
 
 def is_loopback(host: str) -> bool:
@@ -40,8 +41,8 @@ def principal_of(services: Services, cookies: Mapping[str, str], headers: Mappin
             raise AccessError("Khoá API không hợp lệ, đã thu hồi hoặc hết hạn.", 401, "invalid_key")
         return principal
     if not services.settings.auth:
-        if not is_loopback(client_host) or any(name in headers for name in _PROXY_HEADERS):
-            raise AccessError("Chế độ cá nhân chỉ dùng được trực tiếp trên máy này.", 403, "personal_mode_local_only")
+        if not is_loopback(client_host) or not personal_mode_admits(headers):
+            raise AccessError(LOCAL_ONLY, 403, "personal_mode_local_only")
         return LOCAL_ADMIN
     principal = services.accounts.resolve_session(cookies.get(SESSION_COOKIE, ""))
     if principal is None:

@@ -34,7 +34,7 @@ class Hit(BaseModel):
 
 class SearchRequest(BaseModel):
     query: str = Field(examples=["điều kiện kết nạp đảng viên"])
-    k: int = Field(default=5, ge=1, le=50)
+    k: int = Field(default=5, ge=1, description="Số đoạn (tối đa RAG_MAX_SEARCH_K, mặc định 50).")
     kind: str | None = Field(default=None, examples=["regulation"])
     after: date | None = None
     before: date | None = None

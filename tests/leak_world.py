@@ -65,13 +65,13 @@ def login(url: str, name: str) -> httpx.Client:
     return client
 
 
-def organisation(leak_index, url: str):
+def organisation(leak_index, url: str, **settings_changes):
     """The leak world on the database at ``url``, served by a real server: yields (services, server url)."""
     from server.app import create_app
     from services import build_services
 
     settings, index = leak_index
-    services = build_services(settings.model_copy(update={"database_url": url, "auth": True}), index=index)
+    services = build_services(settings.model_copy(update={"database_url": url, "auth": True, **settings_changes}), index=index)
     populate(services)
     with ServerThread(create_app(services)) as server:
         yield services, server.url

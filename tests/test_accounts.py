@@ -82,6 +82,18 @@ def test_brute_force_is_locked_out(accounts: Accounts) -> None:
         accounts.authenticate("dangvien", PASSWORD, "10.0.0.9")  # even the right password waits out the window
     assert locked.value.status == 429 and "thử lại sau" in str(locked.value)
     assert {e.action for e in accounts.audit.events(AuditFilter(user="dangvien"))} >= {"login_failed", "login_locked"}
+    assert accounts.authenticate("dangvien", PASSWORD, "10.0.0.10").name == "dangvien"  # the name is not locked everywhere
+
+
+def test_an_address_guessing_across_names_is_locked_out(accounts: Accounts) -> None:
+    for name in ("quantri", "dangvien", "bithu", "thuquy"):
+        for _ in range(3):
+            with pytest.raises(AccessError):
+                accounts.authenticate(name, "doan-mo-123", "10.0.0.9")
+    accounts.add_user("dangvien2", "member", PASSWORD)
+    with pytest.raises(AccessError) as locked:
+        accounts.authenticate("dangvien2", PASSWORD, "10.0.0.9")  # 4 × the limit from one address, whatever the names
+    assert locked.value.status == 429
 
 
 def test_invalid_input_is_refused_in_vietnamese(accounts: Accounts) -> None:

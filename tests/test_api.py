@@ -137,7 +137,12 @@ def test_per_key_rate_limit(api) -> None:
         ("api/v1/ask", {"question": "Đảng viên " * 5000}, (413, "question_too_long")),
         ("api/v1/search", {"query": ""}, (422, "empty_question")),
         ("api/v1/ask", {"question": QUESTION, "collection": "khong-co-bo-nay"}, (404, "unknown_collection")),
-        ("api/v1/search", {"query": "x", "k": 500}, (422, "invalid_request")),
+        ("api/v1/search", {"query": "x", "k": 500}, (422, "bad_k")),
+        ("api/v1/ask", {"question": "Chi bộ \ud800?"}, (422, "invalid_text")),
+        ("api/v1/ask", {"question": QUESTION, "history": [{"question": "Hỏi?", "answer": "Đáp."}] * 21}, (413, "history_too_long")),
+        ("api/v1/drafts", {"topic": "chi bộ " * 2000}, (413, "question_too_long")),
+        ("v1/chat/completions", {"messages": [{"role": "user", "content": "Hỏi?"}, {"role": "assistant", "content": "x" * 40_001},
+                                               {"role": "user", "content": QUESTION}]}, (413, "history_too_long")),
         ("api/v1/drafts", {"topic": "chi bộ", "kind": "khong-co"}, (422, "unknown_kind")),
         ("v1/chat/completions", {"model": "all", "messages": []}, (422, "no_question")),
         ("v1/chat/completions", {"messages": [{"role": "user", "content": ""}]}, (422, "empty_question")),
@@ -145,7 +150,8 @@ def test_per_key_rate_limit(api) -> None:
 )
 def test_bad_input_gets_a_vietnamese_json_error(api, path, body, expected) -> None:
     _, url, keys = api
-    status, code, message = error_of(client(url, keys["dangvien"]).post(path, json=body))
+    content = json.dumps(body).encode()  # ASCII escapes: a lone surrogate arrives as a client would send it
+    status, code, message = error_of(client(url, keys["dangvien"]).post(path, content=content, headers={"Content-Type": "application/json"}))
     assert (status, code) == expected and message and message[0].isupper()
 
 
@@ -257,11 +263,12 @@ def test_same_answer_through_cli_web_and_api(api) -> None:
 
 
 def test_openapi_schema_documents_every_route_in_vietnamese(api) -> None:
-    _, url, _ = api
-    schema = httpx.get(url + "openapi.json").json()
+    _, url, keys = api
+    assert httpx.get(url + "openapi.json").status_code == 401  # in server mode, for those signed in only
+    schema = client(url, keys["dangvien"]).get("openapi.json").json()
     assert {"/api/v1/ask", "/api/v1/search", "/api/v1/documents", "/v1/chat/completions", "/v1/models"} <= set(schema["paths"])
     assert "Người vào Đảng" in json.dumps(schema, ensure_ascii=False)
-    assert httpx.get(url + "docs").status_code == 200
+    assert client(url, keys["dangvien"]).get("docs").status_code == 200
 
 
 def test_embeddings_endpoint_serves_this_model_to_another_installation(api, embedder) -> None:
@@ -284,6 +291,8 @@ def test_embeddings_endpoint_serves_this_model_to_another_installation(api, embe
 
     assert client(url, None).post("v1/embeddings", json={"input": "x"}).status_code == 401
     status, code, message = error_of(client(url, keys["dangvien"]).post("v1/embeddings", json={"input": ["x"] * 1000}))
-    assert (status, code) == (422, "bad_input") and "256" in message
+    assert (status, code) == (413, "too_many_inputs") and "64" in message
+    status, code, _ = error_of(client(url, keys["dangvien"]).post("v1/embeddings", json={"input": ["x" * 8001]}))
+    assert (status, code) == (413, "question_too_long")
     with pytest.raises(EmbeddingError, match=r"127\.0\.0\.1:9"):
         make_embedder(settings.model_copy(update={"embedding_base_url": "http://127.0.0.1:9/v1"}))

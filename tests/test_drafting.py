@@ -1,8 +1,11 @@
 """Speech drafting: verbatim excerpts, exports, and the web tab through its HTTP API."""
 
+import io
+import re
 from pathlib import Path
 
 import docx
+import httpx
 import pytest
 from gradio_client import Client
 
@@ -71,8 +74,10 @@ def test_drafting_tab_end_to_end_through_http(corpus_services) -> None:
         rows[0][2] = False  # untick the first excerpt
         table, _, preview = client.predict(table | {"data": rows}, api_name="/apply_edits")
         assert dropped not in preview and len(table["data"]) == len(rows) - 1
-        exported = client.predict(api_name="/export_docx")
-        document = docx.Document(exported)
+        link = re.search(r"href='([^']+)'", client.predict(api_name="/export_docx")).group(1)
+        exported = httpx.get(server.url + link, timeout=60)  # the API route, which checks the draft's owner again
+        assert exported.status_code == 200, exported.text
+        document = docx.Document(io.BytesIO(exported.content))
         assert any(p.style.name == "Quote" for p in document.paragraphs)
     exports = corpus_services.audit.events(AuditFilter(action="export"))
     assert exports and exports[0].chunk_ids  # the export is audited with the excerpts' chunk ids

@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
@@ -143,7 +144,7 @@ EXPECTED_STATUS = {
 }
 # Routes that hand out no document data, whoever calls them.
 NO_DOCUMENT_DATA = {
-    ("GET", "/healthz"), ("GET", "/login"), ("POST", "/v1/embeddings"), ("POST", "/login"), ("GET", "/logout"),
+    ("GET", "/healthz"), ("GET", "/login"), ("POST", "/v1/embeddings"), ("POST", "/login"), ("GET", "/logout"), ("POST", "/logout"),
     ("GET", "/docs"), ("GET", "/docs/oauth2-redirect"), ("GET", "/redoc"), ("GET", "/openapi.json"),
     ("HEAD", "/docs"), ("HEAD", "/docs/oauth2-redirect"), ("HEAD", "/redoc"), ("HEAD", "/openapi.json"),
 }
@@ -227,6 +228,74 @@ def test_reader_without_access_gets_nothing_of_the_restricted_document(world, re
     assert ctx["editor"].get(f"api/v1/history/{ctx['editor_turn']}").status_code == 200  # the owner still has it
 
 
+def call_event(http: httpx.Client, api_name: str, data: list, session_hash: str | None = None) -> str:
+    """One Gradio event through Gradio's own HTTP API, as a hand-written client would call it (any inputs, any
+    session hash): what the event stream said, or the refusal."""
+    response = http.post(f"gradio_api/call/{api_name}", json={"data": data, "session_hash": session_hash})
+    if response.status_code != 200:
+        return f"{response.status_code} {response.text}"
+    return http.get(f"gradio_api/call/{api_name}/{response.json()['event_id']}").text
+
+
+def test_no_event_runs_in_another_users_session(world) -> None:
+    """The editor works in their page's session (a draft quoting the restricted document is its state); the member,
+    who learnt that session's hash (it is in every access-log line), calls every Gradio event in it and reads its
+    event stream: all refused, nothing of the editor's comes back, and the editor's draft is unchanged."""
+    services, url, _ = world
+    editor = login(url, "bientap")
+    owner = gradio(url, editor)
+    table, _, outline = owner.predict("dien-van-khai-mac", "kiểm tra kỷ luật đảng viên có dấu hiệu vi phạm", "", 5, api_name="/draft")
+    assert leaks(outline)  # the editor's own draft does quote the restricted document
+    member = login(url, "dangvien")
+    intruder = gradio(url, member)
+    intruder.session_hash = owner.session_hash
+    ctx = {"gradio": intruder, "http": member, "upload_file": Path(__file__), "editor_job": 1, "restricted_hash": restricted_hash(services)}
+    for name, probe in GRADIO_PROBES.items():
+        if name == "/library_upload":
+            continue  # a member's upload is refused before any session is looked at (test_uploads_…)
+        output = probe(ctx)
+        assert not leaks(output), f"{name} in another's session leaked {leaks(output)}"
+        refusal = call_event(member, name.lstrip("/"), [], owner.session_hash)
+        assert refusal.startswith("403") and "không phải của bạn" in refusal, (name, refusal[:300])
+    for path in (f"gradio_api/queue/data?session_hash={owner.session_hash}", f"gradio_api/heartbeat/{owner.session_hash}"):
+        response = member.get(path)
+        assert response.status_code == 403 and not leaks(response.text), path
+    cancel = member.post("gradio_api/cancel", json={"session_hash": owner.session_hash, "fn_index": 0, "event_id": "x"})
+    assert cancel.status_code == 403
+    _, _, again = owner.predict(table, api_name="/apply_edits")
+    assert again == outline  # the owner's draft was neither read nor overwritten
+
+
+def test_uploads_take_only_files_gradio_received_and_gradio_serves_nothing_else(world, tmp_path) -> None:
+    """A file of the server outside the library, named as the upload's path, is refused and never read; members
+    cannot upload to Gradio at all; Gradio's file route serves nothing outside its own folders, and only to
+    administrators; Gradio's other routes are not there."""
+    services, url, _ = world
+    outside = services.settings.corpus_dir / "mat-kiem-tra" / "mat-kiem-tra.txt"  # readable by the server process
+    editor2 = login(url, "bientap2")  # an editor, but without a grant to the restricted collection
+    jobs_before = {job.id for job in services.jobs.jobs(services.accounts.get("quantri"), limit=1000)}
+    for path in (str(outside), "/dev/zero", "/etc/hostname", f"{outside.parent}/../mat-kiem-tra/mat-kiem-tra.txt"):
+        file = {"path": path, "orig_name": "bien-ban.txt", "meta": {"_type": "gradio.FileData"}}
+        output = call_event(editor2, "library_upload", [[file], "noi-bo"])
+        assert "error" in output and not leaks(output), output[:300]
+    assert {job.id for job in services.jobs.jobs(services.accounts.get("quantri"), limit=1000)} == jobs_before
+    assert not list((services.settings.library_dir / "noi-bo").glob("bien-ban*"))
+    member = login(url, "dangvien")
+    assert member.post("gradio_api/upload", files={"files": ("a.txt", b"x")}).status_code == 403
+    upload = editor2.post("gradio_api/upload", files={"files": ("ghi-chu.txt", "Ghi chú.".encode())})
+    assert upload.status_code == 200
+    uploaded = upload.json()[0]
+    admin = login(url, "quantri")
+    for path in (str(outside), "/etc/hostname", str(services.settings.data_dir / "app.db")):
+        assert admin.get(f"gradio_api/file={path}").status_code in (403, 404), path
+    assert member.get(f"gradio_api/file={uploaded}").status_code == 403  # another's upload: not for members
+    assert admin.get(f"gradio_api/file={uploaded}").status_code == 200
+    for path in ("gradio_api/deep_link?session_hash=x", "monitoring", "gradio_api/runs", "gradio_api/openapi.json",
+                 "gradio_api/run-history/records", "gradio_api/dev/reload"):
+        assert admin.get(path).status_code == 404, path
+    assert admin.post("gradio_api/component_server", json={}).status_code == 404
+
+
 def test_follow_up_condensation_stays_inside_the_scope(world) -> None:
     services, _, _ = world
     member = services.acting_as(services.accounts.get("dangvien"), "test")
@@ -276,7 +345,8 @@ def test_audit_records_each_action_with_cited_chunk_ids(world, tmp_path) -> None
     client.predict(QUESTION, api_name="/ask")
     client.predict("kiểm tra đảng viên", 3, "", api_name="/search")
     client.predict("dien-van-khai-mac", "kiểm tra đảng viên", "", 1, api_name="/draft")
-    client.predict(api_name="/export_md")
+    export = re.search(r"href='([^']+)'", client.predict(api_name="/export_md")).group(1)
+    assert editor.get(export).status_code == 200  # the draft's export is a link to the owner-checked API route
     services.accounts.grant("noi-bo", "dangvien2", actor="quantri")
     services.accounts.revoke("noi-bo", "dangvien2", actor="quantri")
     assert editor.delete("api/v1/history").status_code == 200

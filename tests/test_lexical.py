@@ -87,6 +87,33 @@ def test_scores_equal_bm25s_over_the_live_chunks(tmp_path: Path, entries: Entrie
     _assert_bm25s_scores(reopened, entries, live)
 
 
+def test_a_populations_scores_are_those_of_an_index_of_its_chunks_alone(tmp_path: Path, entries: Entries) -> None:
+    """Scored for a population (the documents a reader's scope admits), a chunk scores exactly what an index of that
+    population's chunks alone gives it, and a chunk outside it scores 0: the rest of the index moves nothing."""
+    index = LexicalIndex(tmp_path / "all")
+    for source in _sources(entries):
+        index.add_entries((chunk_id, entries[chunk_id]) for chunk_id in _of(entries, source))
+    population = frozenset(_sources(entries)[::2])
+    alone = LexicalIndex(tmp_path / "alone")
+    alone.add_entries((chunk_id, entry) for chunk_id, entry in entries.items() if entry["source"] in population)
+    ids = sorted(entries)
+    tokens = {t for entry in entries.values() for t in entry["folded"]}
+
+    def check() -> None:
+        for query in QUERIES:
+            assert index.scores(query, ids, population) == alone.scores(query, ids), query
+            assert index.search(query, 10, population=population) == alone.search(query, 10), query
+            assert index.search(query, 10) != alone.search(query, 10), query  # the whole index does differ
+        for token in [*sorted(tokens)[::5], "xyzqw"]:
+            assert index.idf(token, True, population) == alone.idf(token, True), token
+
+    check()
+    gone = [chunk_id for chunk_id in ids if entries[chunk_id]["source"] in population][::4]
+    for opened in (index, alone):
+        opened.remove_ids(gone)  # dead rows, or segments rewritten without them
+    check()
+
+
 def test_a_removed_document_is_never_found(tmp_path: Path, entries: Entries) -> None:
     index = LexicalIndex(tmp_path / "lexical")
     for source in _sources(entries):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from gradio_client import Client, handle_file
 
 from access import AuditFilter
 from evaluation.questions import load_questions
-from tests.leak_world import login, organisation
+from services import build_services
+from tests.leak_world import login, organisation, populate
 
 
 def test_twenty_uploads_from_the_library_tab_keep_the_chat_responsive(leak_index, tmp_path_factory) -> None:
@@ -57,6 +59,28 @@ def test_duplicates_are_refused_and_reindex_rebuilds(leak_index, tmp_path_factor
         rebuilt = editor.reindex(doc_hash)
         assert rebuilt.added == ["noi-bo/noi-bo.txt"] and rebuilt.chunks_written >= 1
         assert services.acting_as(services.accounts.get("dangvien"), "test").ask("Chi bộ Phòng Tổ chức sinh hoạt thường kỳ vào lúc nào?").citations
+
+
+def test_a_duplicate_is_named_only_to_an_uploader_who_may_read_it(leak_index, tmp_path_factory) -> None:
+    """An editor without a grant who uploads a copy of a restricted document learns that the library holds it, never
+    where (issue 40): the refusal names the twin only when the uploader may read its collection."""
+    settings, index = leak_index
+    database = f"sqlite:///{tmp_path_factory.mktemp('twin-db') / 'app.db'}"
+    services = build_services(settings.model_copy(update={"database_url": database, "auth": True}), index=index)
+    populate(services)
+    secret = (settings.corpus_dir / "mat-kiem-tra" / "mat-kiem-tra.txt").read_bytes()
+    outsider = services.accounts.get("bientap2")  # manages noi-bo, may not read mat-kiem-tra
+    job_id = services.jobs.submit(outsider, "noi-bo", "ban-sao.txt", secret)
+    services.jobs.wait(job_id)
+    job = services.jobs.job(outsider, job_id)
+    Path(job.path).unlink()  # a failed upload keeps its file for a retry; the shared store's library stays as it was
+    assert job.status == "failed" and "trùng nội dung" in job.message, job.message
+    assert "mat-kiem-tra" not in job.message, job.message
+    copy = tmp_path_factory.mktemp("twin") / "ban-sao.txt"
+    copy.write_bytes(secret)
+    for name, collection in (("quantri", "cong-khai"), ("bientap", "mat-kiem-tra")):  # an administrator; an editor granted it
+        report = services.acting_as(services.accounts.get(name), "test").ingest([copy], collection)
+        assert report.files[0].status == "failed" and "mat-kiem-tra/mat-kiem-tra.txt" in report.files[0].error, name
 
 
 def test_negative_feedback_exports_a_question_file_eval_can_run(leak_index, tmp_path_factory, tmp_path) -> None:

@@ -41,6 +41,7 @@ class Catalogue:
         self._guard = threading.Lock()
         self._changing = 0  # store changes under way (embedding runs outside the index lock, so several may be)
         self._doubtful = False  # a change failed half-way: the store may differ from memory, so nothing is saved
+        self.version = 0  # raised by every change of the documents, so what is derived from them knows when to go
         self.reset(documents)
 
     @classmethod
@@ -117,16 +118,20 @@ class Catalogue:
         self.dirty, self._doubtful = True, False
         self._documents = {meta.source: meta for meta in documents}
         self._chunks = sum(meta.n_chunks for meta in self._documents.values())
+        self.version += 1
 
     def put(self, first_chunk: ChunkMeta) -> None:
         self.drop(first_chunk.source)
         self._documents[first_chunk.source] = first_chunk
         self._chunks += first_chunk.n_chunks
+        self.version += 1
 
     def drop(self, source: str) -> None:
         if (gone := self._documents.pop(source, None)) is not None:
             self._chunks -= gone.n_chunks
+            self.version += 1
 
     def move(self, source: str, collection: str) -> None:
         if (meta := self._documents.get(source)) is not None:
             self._documents[source] = replace(meta, collection=collection)
+            self.version += 1

@@ -24,12 +24,14 @@ from tqdm import tqdm
 from ingest import IngestError, PreparedDocument, discover, prepare_all
 from ingest.chunking import Chunk
 from ingest.docnumbers import reference_keys
+from ingest.loaders import ReadLimits
 from settings import Settings
 from vectorstore.background import BackgroundStage
 from vectorstore.catalogue import Catalogue
 from vectorstore.embeddings import Embedder
 from vectorstore.lexical import LexicalIndex, Passage
 from vectorstore.records import ChunkMeta
+from vectorstore.scope import Scope
 from vectorstore.store import ChromaStore
 
 # Chunks per call to the embedder, across documents: the model batches a call by length, so the short chunks of
@@ -72,14 +74,15 @@ Progress = Callable[[str, float], None]  # (stage: "reading" | "embedding", frac
 
 @dataclass
 class IngestRun:
-    """What one :meth:`Indexer.sync` call knows while it goes: where, by whom and when documents are added, the report
-    it fills, and the content of the documents it is embedding (a second file with the same text is a duplicate even
-    though the first is not stored yet)."""
+    """What one :meth:`Indexer.sync` call knows while it goes: where, by whom and when documents are added, what they
+    may read, the report it fills, and the content of the documents it is embedding (a second file with the same text
+    is a duplicate even though the first is not stored yet)."""
 
     collection: str
     added_by: str
     added_at: str
     report: IngestReport
+    reader: Scope = field(default_factory=Scope.everything)  # the collections whoever adds the files may read
     embedding_now: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # content hash -> sources
 
 
@@ -202,20 +205,23 @@ class Indexer:
 
     def sync(
         self, paths: Iterable[Path], prune: bool = False, collection: str | None = None, root: Path | None = None,
-        on_progress: Progress | None = None, added_by: str = "",
+        on_progress: Progress | None = None, added_by: str = "", reader: Scope | None = None,
     ) -> IngestReport:
         """Bring the named files into ``collection`` (default: the settings' default collection).
 
         Sources are named relative to ``root`` (default: the corpus folder). Searches go on
-        meanwhile: the index lock is held only while the lexical index changes, not while embedding."""
+        meanwhile: the index lock is held only while the lexical index changes, not while embedding.
+        ``reader`` is the access scope of whoever adds the files (default: everything, an administrator):
+        a file refused as a copy names the document it copies only if that scope admits it."""
         collection = collection or self.settings.default_collection
         notify = on_progress or (lambda _stage, _fraction: None)
-        run = IngestRun(collection, added_by, datetime.now(UTC).isoformat(timespec="seconds"), IngestReport())
+        run = IngestRun(collection, added_by, datetime.now(UTC).isoformat(timespec="seconds"), IngestReport(), reader or Scope.everything())
         if prune:  # first, so that a renamed file is not taken for a duplicate of its old name
             with self.lock:
                 run.report.removed = self._prune(collection)
         files = discover(paths)
-        prepared = prepare_all(files, root or self.settings.corpus_dir, self.settings.chunk_size, self.settings.chunk_overlap)
+        limits = ReadLimits(self.settings.max_pdf_pages, self.settings.max_ocr_pages)
+        prepared = prepare_all(files, root or self.settings.corpus_dir, self.settings.chunk_size, self.settings.chunk_overlap, limits)
         progress = EmbeddingProgress(notify)
         with progress, BackgroundStage(partial(self._embedded, embedded=progress.advance), "embedding") as embedding:
             for number, (path, result) in enumerate(zip(files, prepared, strict=True), start=1):
@@ -244,9 +250,8 @@ class Indexer:
         row = FileResult(str(path), "", result.source, len(result.chunks), result.pages, sorted(result.ocr_pages))
         report.files.append(row)
         stored = self.store.source_metadata(result.source)
-        twins = (self.store.sources_with_hash(result.doc_hash) | run.embedding_now[result.doc_hash]) - {result.source}
-        if twins:  # the same document under another name: one copy in the library, not two
-            error = IngestError(path, f"trùng nội dung với tài liệu đã có trong thư viện: {sorted(twins)[0]} (duplicate)")
+        if (duplicate := self._duplicate(result, run)) is not None:  # the same document under another name: one copy in the library, not two
+            error = IngestError(path, duplicate)
             report.errors.append(error)
             row.status, row.error = "failed", error.cause
             return None
@@ -271,6 +276,22 @@ class Indexer:
         with self.lock:
             self.lexical.ensure(result.source, passages(result, metadata), document_keys(result.meta.number))
         return None
+
+    def _duplicate(self, document: PreparedDocument, run: IngestRun) -> str | None:
+        """Why ``document`` is refused as a copy of one stored, or being stored by this run, under another name (None
+        when it is no copy). The copy is named only if ``run.reader`` may read it: an editor without a grant who uploads
+        a copy of a restricted document learns that the library holds that text, never where."""
+        being_stored = run.embedding_now[document.doc_hash]
+        twins = (self.store.sources_with_hash(document.doc_hash) | being_stored) - {document.source}
+        if not twins:
+            return None
+        collections = dict.fromkeys(being_stored, run.collection)
+        with self.lock:  # the catalogue changes under it
+            collections |= {meta.source: meta.collection for meta in self.catalogue.documents(lambda meta: meta.source in twins)}
+        readable = sorted(twin for twin in twins if run.reader.admits(collections.get(twin, "")))
+        if readable:
+            return f"trùng nội dung với tài liệu đã có trong thư viện: {readable[0]} (duplicate)"
+        return "trùng nội dung với một tài liệu đã có trong thư viện (duplicate)"
 
     def _refresh_metadata(self, document: PreparedDocument, metadata: list[ChunkMeta], stored: dict[str, dict]) -> None:
         """Chunks stored by an older ingester (no clause labels, fewer relations, other headings) get what this

@@ -20,6 +20,11 @@ costs: 30 s per document added or removed, 13 s and 2.2 GiB to open, 1M chunks o
 * Column-major postings in one memory-mapped file per segment. A query reads only its tokens'
   columns, so opening the index costs the ids and vocabularies alone, the rest stays in the page
   cache (shared by every process that opens the index), and one file keeps one descriptor open.
+* Statistics of the reader's scope. The chunk count, mean lengths and document frequencies are those of
+  the chunks a reader may see (a *population* of documents), not of the whole index: computed over every
+  chunk, a member's scores, their order and the support gate's IDF weights moved as chunks of collections
+  they cannot read came and went, an oracle of what those chunks say. A population's rows are a mask kept
+  with its statistics until the index changes; the unrestricted population is every live chunk, as before.
 * Immutable files and a manifest. A segment is written once, in a staging folder renamed when
   complete; its dead rows go to a small file named by their count; the manifest naming them all is
   replaced last, by one atomic rename. A crash at any point leaves the previous manifest and every
@@ -55,6 +60,9 @@ FANOUT = 4  # this many segments of one size tier are merged into one
 DEAD_SHARE = 0.25  # a segment with more dead rows than this share is rewritten without them
 MANIFEST = "manifest.json"
 MAX_COUNT = np.iinfo(np.uint16).max  # term frequencies are stored in 16 bits; a chunk never repeats a token more
+MAX_POPULATIONS = 16  # statistics kept for this many reader scopes at once (a mask of one byte per chunk each)
+
+Population = frozenset[str] | None  # the documents whose chunks BM25 statistics count; None: every live chunk
 
 
 class Entry(TypedDict):
@@ -88,6 +96,17 @@ def make_entry(source: str, passage: Passage, document_keys: set[str]) -> Entry:
 
 def _idf(count: int, frequency: int) -> float:
     return math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
+
+
+class Statistics:
+    """BM25 statistics over one population: its chunk count, and, filled as queries ask, the mean length per field
+    and the document frequency per token."""
+
+    def __init__(self, mask: np.ndarray | None, count: int) -> None:
+        self.mask = mask  # places (in a scores array) of the population's live chunks; None: every live chunk
+        self.count = count
+        self.mean_lengths: dict[str, float] = {}
+        self.frequencies: dict[tuple[str, str], int] = {}
 
 
 # --- segments --------------------------------------------------------------------------------
@@ -355,10 +374,9 @@ class LexicalIndex:
     def _forget_derived(self) -> None:
         """Drop what is computed from the indexed chunks; called whenever they change."""
         self._offsets: list[int] | None = None
-        self._statistics: dict[str, tuple[int, float]] = {}
-        self._frequencies: dict[tuple[str, str], int] = {}
+        self._statistics: dict[Population, Statistics] = {}  # by population, oldest first
         # One hybrid search scores the same query several times (candidates, fusion, named documents).
-        self._last_scores: tuple[str, np.ndarray] | None = None
+        self._last_scores: tuple[tuple[str, Population], np.ndarray] | None = None
 
     def _changed(self) -> None:
         self.segments = _tidy(self.segments)
@@ -428,17 +446,18 @@ class LexicalIndex:
         index = bisect_right(starts, place) - 1
         return self.segments[index].ids[place - starts[index]]
 
-    def _live_postings(self, name: str, key: str) -> list[tuple[int, Segment, np.ndarray, np.ndarray | None]]:
-        """(segment offset, segment, rows, counts) of the live rows holding ``key`` in field ``name``."""
+    def _live_postings(self, name: str, key: str, within: np.ndarray | None = None) -> list[tuple[int, Segment, np.ndarray, np.ndarray | None]]:
+        """(segment offset, segment, rows, counts) of the live rows holding ``key`` in field ``name`` (of the places
+        ``within`` marks, when given: a population's mask, which holds live rows only)."""
         found = []
         for offset, segment in zip(self._starts(), self.segments, strict=False):
             postings = segment.postings[name].of(key)
             if postings is None:
                 continue
             rows, counts = postings
-            if segment.dead:
-                alive = segment.live[rows]
-                rows, counts = rows[alive], None if counts is None else counts[alive]
+            kept = within[offset + rows] if within is not None else segment.live[rows] if segment.dead else None
+            if kept is not None:
+                rows, counts = rows[kept], None if counts is None else counts[kept]
             if len(rows):
                 found.append((offset, segment, rows, counts))
         return found
@@ -457,52 +476,74 @@ class LexicalIndex:
         return np.concatenate([segment.of_sources(sources) & segment.live for segment in self.segments])
 
     # --- statistics --------------------------------------------------------------
-    def _frequency(self, name: str, token: str) -> int:
-        """Live chunks holding ``token`` in field ``name``."""
-        if (name, token) not in self._frequencies:
-            self._frequencies[name, token] = sum(len(rows) for _, _, rows, _ in self._live_postings(name, token))
-        return self._frequencies[name, token]
+    def _statistics_of(self, population: Population) -> Statistics:
+        """The statistics of ``population``, kept (for the latest few populations) until the index changes."""
+        statistics = self._statistics.get(population)
+        if statistics is None:
+            if len(self._statistics) >= MAX_POPULATIONS:
+                del self._statistics[next(iter(self._statistics))]  # the oldest
+            if population is None:
+                statistics = Statistics(None, len(self))
+            else:
+                mask = self._mask_of(population) if self.segments else np.zeros(0, bool)
+                statistics = Statistics(mask, int(np.count_nonzero(mask)))
+            self._statistics[population] = statistics
+        return statistics
 
-    def _count_and_mean_length(self, name: str) -> tuple[int, float]:
-        if name not in self._statistics:
-            count = len(self)
-            total = sum(int(segment.lengths[name][segment.live].sum()) for segment in self.segments)
-            self._statistics[name] = (count, total / count if count else 0.0)
-        return self._statistics[name]
+    def _frequency(self, statistics: Statistics, name: str, token: str) -> int:
+        """Chunks of the population holding ``token`` in field ``name``."""
+        if (name, token) not in statistics.frequencies:
+            postings = self._live_postings(name, token, statistics.mask)
+            statistics.frequencies[name, token] = sum(len(rows) for _, _, rows, _ in postings)
+        return statistics.frequencies[name, token]
 
-    def idf(self, token: str, folded: bool = False) -> float:
-        """BM25-style inverse document frequency of a token over the indexed chunks."""
-        return _idf(max(len(self), 1), self._frequency("folded" if folded else "accented", token))
+    def _mean_length(self, statistics: Statistics, name: str) -> float:
+        if name not in statistics.mean_lengths:
+            chosen = [
+                segment.live if statistics.mask is None else statistics.mask[offset : offset + len(segment.ids)]
+                for offset, segment in zip(self._starts(), self.segments, strict=False)
+            ]
+            total = sum(int(segment.lengths[name][rows].sum()) for segment, rows in zip(self.segments, chosen, strict=True))
+            statistics.mean_lengths[name] = total / statistics.count if statistics.count else 0.0
+        return statistics.mean_lengths[name]
+
+    def idf(self, token: str, folded: bool = False, population: Population = None) -> float:
+        """BM25-style inverse document frequency of a token over the chunks of ``population`` (every live chunk
+        without one)."""
+        statistics = self._statistics_of(population)
+        return _idf(max(statistics.count, 1), self._frequency(statistics, "folded" if folded else "accented", token))
 
     # --- search ----------------------------------------------------------------
-    def _scores(self, query: str) -> np.ndarray:
-        """BM25 of every row (dead rows 0), as bm25s scores: an unknown query token adds nothing,
-        a repeated one adds its share once per repeat."""
+    def _scores(self, query: str, population: Population = None) -> np.ndarray:
+        """BM25 of every row as bm25s scores it over the chunks of ``population`` alone (every live chunk without
+        one; other rows 0): an unknown query token adds nothing, a repeated one adds its share once per repeat."""
         last = self._last_scores
-        if last is not None and last[0] == query:
+        if last is not None and last[0] == (query, population):
             return last[1]
         name = "accented" if has_diacritics(query) else "folded"
         tokens = accented_tokens(query) if name == "accented" else folded_tokens(query)
-        count, mean_length = self._count_and_mean_length(name)
+        statistics = self._statistics_of(population)
+        count, mean_length = statistics.count, self._mean_length(statistics, name)
         scores = np.zeros(self._starts()[-1])
         for token, repeats in Counter(tokens).items():
-            postings = self._live_postings(name, token)
+            postings = self._live_postings(name, token, statistics.mask)
             weight = repeats * _idf(count, sum(len(rows) for _, _, rows, _ in postings))
             for offset, segment, rows, counts in postings:
                 frequency = counts.astype(np.float64)
                 norm = K1 * (1 - B + B * segment.lengths[name][rows] / mean_length)
                 scores[offset + rows] += weight * frequency / (frequency + norm)
-        self._last_scores = (query, scores)
+        self._last_scores = ((query, population), scores)
         return scores
 
     def search(
-        self, query: str, k: int, allowed: Collection[str] | None = None, sources: Collection[str] | None = None
+        self, query: str, k: int, allowed: Collection[str] | None = None, sources: Collection[str] | None = None,
+        population: Population = None,
     ) -> list[tuple[str, float]]:
-        """(chunk id, BM25 score) of the best ``k`` chunks with a positive score, among the ``allowed`` chunks
-        and the chunks of ``sources`` when given; ties go by chunk id."""
+        """(chunk id, BM25 score over ``population``) of the best ``k`` chunks of ``population`` with a positive
+        score, among the ``allowed`` chunks and the chunks of ``sources`` when given; ties go by chunk id."""
         if not len(self):
             return []
-        scores = self._scores(query)
+        scores = self._scores(query, population)
         keep = scores > 0
         if sources is not None:
             keep &= self._mask_of(sources)
@@ -517,7 +558,7 @@ class LexicalIndex:
         best = sorted((-float(scores[place]), self._id_at(int(place))) for place in places)[:k]
         return [(chunk_id, -negative) for negative, chunk_id in best]
 
-    def scores(self, query: str, ids: Iterable[str]) -> dict[str, float]:
-        """BM25 scores of given chunks (0 when unknown), for chunks the dense side found."""
-        scores = self._scores(query)
+    def scores(self, query: str, ids: Iterable[str], population: Population = None) -> dict[str, float]:
+        """BM25 scores over ``population`` of given chunks (0 when unknown or outside it), for chunks the dense side found."""
+        scores = self._scores(query, population)
         return {chunk_id: float(scores[found[0]]) if (found := self._locate(chunk_id)) else 0.0 for chunk_id in ids}

@@ -18,7 +18,7 @@ from vectorstore.abbreviations import Abbreviations
 from vectorstore.catalogue import Admits, Catalogue
 from vectorstore.embeddings import Embedder
 from vectorstore.fusion import reciprocal_rank_fusion, weighted_fusion
-from vectorstore.lexical import LexicalIndex
+from vectorstore.lexical import MAX_POPULATIONS, LexicalIndex, Population
 from vectorstore.records import ChunkMeta
 from vectorstore.scope import Scope
 from vectorstore.store import ChromaStore
@@ -94,7 +94,9 @@ class Searcher:
     """Hybrid search over the chunks its :class:`Scope` admits, and no others.
 
     Every search ANDs the scope into the Chroma ``where`` clause and into the BM25
-    candidate set before fusion, so no caller can ask for a chunk outside it."""
+    candidate set before fusion, so no caller can ask for a chunk outside it. BM25
+    statistics (and the IDF weights of :meth:`idf`) count the scope's chunks alone, so
+    none outside it moves a score, an order or a refusal its reader sees."""
 
     def __init__(
         self, settings: Settings, store: ChromaStore, embedder: Embedder, lexical: LexicalIndex, catalogue: Catalogue, lock: RLock,
@@ -108,12 +110,37 @@ class Searcher:
         self.lock = lock  # shared with the indexer
         self.scope = scope or Scope.everything()
         self.abbreviations = Abbreviations(settings.abbreviations_file)
+        # Each scope's :meth:`_population` with the catalogue version it is of, by the scope's collections; shared by
+        # the scoped views (one per request), so each reuses the same set and the lexical index's statistics of it.
+        self._populations: dict[frozenset[str], tuple[int, frozenset[str]]] = {}
 
     def scoped(self, scope: Scope) -> Searcher:
         """The same searcher restricted to ``scope`` (it shares the store, model and indexes)."""
         view = copy(self)
         view.scope = scope
         return view
+
+    def _population(self) -> Population:
+        """The documents whose chunks BM25 statistics count: all the scope admits, whatever a search's filters (so a
+        filter moves no score either); None, every chunk, for an unrestricted scope. Kept while the catalogue is
+        unchanged: the support gate asks for IDF weights many times per question."""
+        collections = self.scope.collections
+        if collections is None:
+            return None
+        known = self._populations.get(collections)
+        if known is None or known[0] != self.catalogue.version:
+            with self.lock:  # the indexer changes the catalogue under it
+                documents = self.catalogue.documents(self._admits(SearchFilters()))
+                if len(self._populations) >= MAX_POPULATIONS:
+                    self._populations.clear()
+                known = self._populations[collections] = (self.catalogue.version, frozenset(meta.source for meta in documents))
+        return known[1]
+
+    def idf(self, token: str, folded: bool = False) -> float:
+        """A token's IDF over the chunks the scope admits: the weights of the support gate and of sentence ranking,
+        whose refusals would otherwise tell a reader about chunks they may not see."""
+        with self.lock:
+            return self.lexical.idf(token, folded, self._population())
 
     def _admits(self, filters: SearchFilters) -> Admits:
         return lambda meta: self.scope.admits(meta.collection) and filters.admits(meta)
@@ -166,7 +193,8 @@ class Searcher:
                 found[chunk_id] = SearchHit(chunk_id, similarity, text, metadata, similarity)
             if mode == "dense":
                 return list(found.values())[:k]
-        lexical = self.lexical.search(expanded, max(k, self.settings.lexical_candidates), sources=sources)
+        population = self._population()
+        lexical = self.lexical.search(expanded, max(k, self.settings.lexical_candidates), sources=sources, population=population)
         if mode == "lexical":
             hits = self._fetch([chunk_id for chunk_id, _ in lexical[:k]], None)
             return self._gate((replace(hits[chunk_id], score=score) for chunk_id, score in lexical[:k]), filters)
@@ -179,7 +207,7 @@ class Searcher:
         if self.settings.fusion == "weighted":
             dense_scores = {chunk_id: found[chunk_id].similarity or 0.0 for chunk_id in candidates}
             share = self.settings.dense_share if has_diacritics(query) else self.settings.dense_share_unaccented
-            fused = weighted_fusion(dense_scores, self.lexical.scores(expanded, candidates), share)
+            fused = weighted_fusion(dense_scores, self.lexical.scores(expanded, candidates, population), share)
         else:
             fused = reciprocal_rank_fusion([dense_order, [chunk_id for chunk_id, _ in lexical]], self.settings.rrf_k)
         # A question that names a clause gets that clause first; one that names a document number gets
@@ -242,7 +270,8 @@ class Searcher:
             about |= self.lexical.chunks_of(charters if sources is None else charters & sources)
         if not about:
             return set()
-        matching = {chunk_id for chunk_id, _ in self.lexical.search(query, self.settings.lexical_candidates, about)}
+        ranked = self.lexical.search(query, self.settings.lexical_candidates, about, population=self._population())
+        matching = {chunk_id for chunk_id, _ in ranked}
         matching |= about.intersection(dense_ids)
         return matching or set(sorted(about)[: self.settings.lexical_candidates])
 

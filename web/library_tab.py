@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import gradio as gr
+from gradio import utils as gradio_utils
 
 from access import AccessError
 from services import Services, Workspace
@@ -47,6 +48,23 @@ def jobs_html(jobs) -> str:
     return "\n".join(rows)
 
 
+def received_file(file: object, limit_mb: int) -> Path:
+    """A file Gradio itself received in an upload: a regular file inside its upload folder, within the size limit.
+
+    The event's input is a path the client names; a client that names a server file (or /dev/zero) instead of
+    the one it uploaded is refused here, before anything is read."""
+    name = str(file or "")
+    folder = Path(gradio_utils.get_upload_folder()).resolve()
+    path = Path(name).resolve()
+    if not name or not path.is_relative_to(folder) or path == folder or not path.is_file():
+        raise AccessError(f"{Path(name).name or 'tệp'}: không phải tệp vừa tải lên.", 400, "not_uploaded")
+    limit = limit_mb * 1024 * 1024
+    if path.stat().st_size > limit:
+        path.unlink(missing_ok=True)
+        raise AccessError(f"{path.name}: tệp lớn hơn giới hạn {limit_mb} MB.", 413, "file_too_large")
+    return path
+
+
 def build_library_tab(services: Services, workspace_for: Callable[[Services, gr.Request], Workspace]) -> gr.Tab:
     def editor(request: gr.Request) -> Workspace:
         workspace = workspace_for(services, request)
@@ -67,9 +85,12 @@ def build_library_tab(services: Services, workspace_for: Callable[[Services, gr.
             raise gr.Error("Hãy chọn bộ tài liệu.")
         problems = []
         for file in files:
-            path = Path(file)
             try:
-                services.jobs.submit(workspace.principal, collection, path.name, path.read_bytes())
+                path = received_file(file, services.settings.max_upload_mb)
+                try:
+                    services.jobs.submit(workspace.principal, collection, path.name, path.read_bytes())
+                finally:
+                    path.unlink(missing_ok=True)  # the library keeps its own copy; Gradio's is not left behind
             except AccessError as error:
                 problems.append(str(error))
         if problems:

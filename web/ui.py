@@ -17,6 +17,7 @@ from web.admin_tab import build_admin_tab
 from web.drafting_tab import build_tab
 from web.history_tab import build_history_tab
 from web.library_tab import build_library_tab
+from web.markdown import escape_markdown, safe_markdown
 
 EXAMPLE_QUESTIONS = [
     "Người vào Đảng phải đủ bao nhiêu tuổi?",
@@ -65,14 +66,18 @@ def render_citations(citations) -> str:
 
 
 def answer_markdown(answer: Answer) -> str:
-    """The chat bubble: the answer, its warnings, and its sources right under it."""
-    lines = [answer.answer]
-    lines += [f"> ⚠️ {flag}" for flag in answer.flags]
+    """The chat bubble: the answer, its warnings, and its sources right under it. Whatever came from a document
+    (titles, quotes, the sentences the answer repeats) is shown as text, never as an image, a link away or HTML."""
+    lines = [safe_markdown(answer.answer)]
+    lines += [f"> ⚠️ {escape_markdown(flag)}" for flag in answer.flags]
     if answer.citations:
         lines.append("\n**Nguồn:**")
         for c in answer.citations:
-            where = c.place
-            lines.append(f"- [{c.n}] *{c.title}* — {c.date or 'không rõ ngày'}, {where}: “{c.quote}”" + (f" ({OCR_NOTE})" if c.ocr else ""))
+            where = escape_markdown(c.place)
+            lines.append(
+                f"- \\[{c.n}\\] *{escape_markdown(c.title)}* — {escape_markdown(c.date or 'không rõ ngày')}, {where}: "
+                f"“{escape_markdown(c.quote)}”" + (f" ({OCR_NOTE})" if c.ocr else "")
+            )
     return "\n".join(lines)
 
 
@@ -106,15 +111,31 @@ def queue_line(place: Queued) -> str:
     return f"{QUEUE_MARK} *Đang chờ lượt mô hình: vị trí {place.position}/{place.waiting}{estimate}.*"
 
 
-def history_turns(history: list[dict]) -> list[Turn]:
+def message_text(content: object) -> str:
+    """A chat message's text: Gradio 6 sends a message's content as a list of parts ({"type": "text", "text": …})."""
+    if isinstance(content, list):
+        return " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+    return str(content or "")
+
+
+def history_turns(history: list[dict], turns_at_most: int, characters_at_most: int) -> list[Turn]:
+    """The conversation's last turns within the limits: the page sends its whole conversation with each question,
+    the assistant reads only the last few (a long chat is not refused for its length)."""
     turns, question = [], None
     for message in history:
         if message["role"] == "user":
-            question = message["content"]
+            question = message_text(message["content"])
         elif question is not None:
-            turns.append(Turn(str(question), str(message["content"])))
+            turns.append(Turn(question, message_text(message["content"])))
             question = None
-    return turns
+    kept: list[Turn] = []
+    size = 0
+    for turn in reversed(turns[-turns_at_most:] if turns_at_most else []):
+        size += len(turn.question) + len(turn.answer)
+        if size > characters_at_most:
+            break
+        kept.append(turn)
+    return kept[::-1]
 
 
 def build(services: Services) -> gr.Blocks:
@@ -127,18 +148,22 @@ def build(services: Services) -> gr.Blocks:
             yield history, "", "", None
             return
         workspace = workspace_for(services, request)
-        turns = history_turns(history)
+        turns = history_turns(history, settings.max_history_turns, settings.max_history_chars)
+        try:
+            events = workspace.stream(question, turns)
+        except AccessError as error:  # too long, or the member's limits: said in the page, the question kept
+            raise gr.Error(str(error)) from error
         history = [*history, {"role": "user", "content": question}, {"role": "assistant", "content": "…"}]
         streamed, preview, kept = "", "…", ""
         try:
-            for event in workspace.stream(question, turns):
+            for event in events:
                 if isinstance(event, Answer):
                     history[-1] = {"role": "assistant", "content": answer_markdown(event)}
                     yield history, render_sources(event), "", event.audit_id
                 elif isinstance(event, Preview):  # within a second: the verbatim sentences, until the model's answer
                     # The board's form keeps its căn cứ and quote: the model's reading is written below them.
-                    kept = event.answer if event.kept else ""
-                    preview = kept or f"{PREVIEW_LABEL}\n\n{event.answer}"
+                    kept = safe_markdown(event.answer) if event.kept else ""
+                    preview = kept or f"{PREVIEW_LABEL}\n\n{safe_markdown(event.answer)}"
                     history[-1] = {"role": "assistant", "content": preview}
                     yield history, render_citations(event.citations), "", None
                 elif isinstance(event, Queued):  # others are being answered: where this question stands
@@ -146,7 +171,8 @@ def build(services: Services) -> gr.Blocks:
                     yield history, gr.skip(), "", None
                 else:
                     streamed += event
-                    history[-1] = {"role": "assistant", "content": f"{kept}\n\n{APPLICATION_LABEL} {streamed}" if kept else streamed}
+                    shown = safe_markdown(streamed)
+                    history[-1] = {"role": "assistant", "content": f"{kept}\n\n{APPLICATION_LABEL} {shown}" if kept else shown}
                     yield history, "", "", None
         except LLMError as error:
             history[-1] = {"role": "assistant", "content": NOT_READY.format(error=error)}
@@ -160,14 +186,18 @@ def build(services: Services) -> gr.Blocks:
     def search(query: str, k: float, kind: str, request: gr.Request) -> str:
         if not query or not query.strip():
             return "<p>Hãy nhập câu hỏi hoặc từ khoá.</p>"
-        return render_hits(workspace_for(services, request).search(query, int(k), SearchFilters(kind=kind or None)))
+        try:
+            return render_hits(workspace_for(services, request).search(query, int(k), SearchFilters(kind=kind or None)))
+        except (AccessError, TypeError, ValueError) as error:
+            raise gr.Error(str(error)) from error
 
     def whoami(request: gr.Request):
         workspace = workspace_for(services, request)
         principal = workspace.principal
         if settings.auth:
             role = ROLE_LABELS.get(principal.role, principal.role)
-            banner = f"<p>Đăng nhập: <b>{html.escape(principal.name)}</b> ({role}) · <a href='logout' target='_self'>Đăng xuất</a></p>"
+            banner = (f"<form method='post' action='logout'>Đăng nhập: <b>{html.escape(principal.name)}</b> ({role}) · "
+                      "<button type='submit'>Đăng xuất</button></form>")
         else:
             banner = PERSONAL_MODE
         return banner, gr.update(visible=principal.role in ("editor", "admin")), gr.update(visible=principal.is_admin)
@@ -187,14 +217,15 @@ def build(services: Services) -> gr.Blocks:
     def thumbs_down(answer_id: int | None, reason: str, comment: str, request: gr.Request) -> str:
         return rate(answer_id, False, reason, comment, request)
 
-    with gr.Blocks(title="Trợ lý tài liệu Đảng") as app:
+    # Uploaded originals and audit exports do not stay in Gradio's folder: every 10 minutes, those older than an hour go.
+    with gr.Blocks(title="Trợ lý tài liệu Đảng", delete_cache=(600, 3600)) as app:
         gr.Markdown("# Trợ lý tài liệu Đảng\nHỏi đáp về báo cáo, nghị quyết, quy định và tin hoạt động chi bộ — mỗi ý đều dẫn nguồn.")
         who = gr.HTML()
         if startup_error:
             gr.Markdown(NOT_READY.format(error=html.escape(startup_error)))
         with gr.Tab("Hỏi đáp"):
             chatbot = gr.Chatbot(label="Hội thoại", height=420)
-            question = gr.Textbox(label="Câu hỏi", placeholder="Ví dụ: Người vào Đảng phải đủ bao nhiêu tuổi?")
+            question = gr.Textbox(label="Câu hỏi", placeholder="Ví dụ: Người vào Đảng phải đủ bao nhiêu tuổi?", max_length=settings.max_question_chars)
             with gr.Row():
                 send = gr.Button("Gửi", variant="primary")
                 clear = gr.Button("Xoá hội thoại")
@@ -218,7 +249,7 @@ def build(services: Services) -> gr.Blocks:
             hidden_answer, hidden_sources = gr.Markdown(visible=False), gr.HTML(visible=False)
             gr.Button(visible=False).click(ask, question, [hidden_answer, hidden_sources], api_name="ask")
         with gr.Tab("Tra cứu"):
-            query = gr.Textbox(label="Câu hỏi hoặc từ khoá", placeholder="Ví dụ: điều kiện kết nạp đảng viên")
+            query = gr.Textbox(label="Câu hỏi hoặc từ khoá", placeholder="Ví dụ: điều kiện kết nạp đảng viên", max_length=settings.max_question_chars)
             with gr.Row():
                 k = gr.Slider(1, 20, value=settings.search_k, step=1, label="Số đoạn")
                 kind = gr.Dropdown(
