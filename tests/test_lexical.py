@@ -233,3 +233,10 @@ def test_a_save_writes_only_what_changed(tmp_path: Path, entries: Entries) -> No
     index.remove_ids(_of(entries, largest))  # past the dead share: the base is rewritten without them
     assert [segment.dead for segment in index.segments] == [0, 0]
     assert len(index.segments[0].ids) == base_rows - 1 - len(_of(entries, largest))
+
+
+def test_an_empty_index_scores_every_chunk_zero(tmp_path: Path) -> None:
+    """Chunks the dense side found while the lexical index holds none (an empty store): zero, not an error."""
+    index = LexicalIndex(tmp_path / "bm25")
+    assert index.scores("kết nạp đảng viên", ["a", "b"]) == {"a": 0.0, "b": 0.0}
+    assert index.search("kết nạp đảng viên", 5) == []

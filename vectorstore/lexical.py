@@ -430,7 +430,7 @@ class LexicalIndex:
     def _starts(self) -> list[int]:
         """Where each segment's rows begin in a scores array (the segments' rows put end to end)."""
         if self._offsets is None:
-            self._offsets = np.concatenate([[0], np.cumsum([len(segment.ids) for segment in self.segments])]).tolist()
+            self._offsets = np.concatenate([[0], np.cumsum([len(segment.ids) for segment in self.segments], dtype=np.int64)]).tolist()
         return self._offsets
 
     def _locate(self, chunk_id: str) -> tuple[int, Segment, int] | None:
