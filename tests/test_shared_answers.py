@@ -134,11 +134,15 @@ def test_a_member_without_access_never_gets_the_answer_written_from_a_restricted
     })
     services = build_services(settings, index=open_index(settings, embedder))
     populate(services)
-    question = "Chi bộ Phòng Tổ chức và Ủy ban Kiểm tra làm gì năm 2025?"
+    # A question the member's own documents answer: the one asked before ("Chi bộ Phòng Tổ chức và Ủy ban Kiểm tra làm
+    # gì năm 2025?") was answerable for them only while the restricted report's words weighed the member's coverage
+    # check — a library of their two documents alone refuses it, as the member is now refused (issue 40, finding 4).
+    question = "Đảng viên năm 2025: ai được kết nạp, ai bị kết luận?"
     administrator = services.acting_as(services.accounts.get("quantri"), "test").ask(question)
     assert leaks(administrator.answer)  # the kept answer quotes the restricted report
     member = services.acting_as(services.accounts.get("dangvien"), "test").ask(question)
-    assert not member.refused and "Chi bộ Phòng Tổ chức" in member.answer
+    assert not member.refused and "kết nạp 03 đảng viên mới" in member.answer
+    assert {citation.title for citation in member.citations} == {"Hội nghị tổng kết công tác Đảng năm 2024 của Chi bộ Phòng Tổ chức"}
     assert not leaks(member.to_json())
     again = services.acting_as(services.accounts.get("quantri"), "test").ask(question)
     assert again.answer == administrator.answer
