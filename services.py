@@ -69,17 +69,22 @@ LIMITED_CHANNELS = ("web", "api")
 
 
 def checked_text(text: str, limit: int, what: str = "Câu hỏi") -> str:
-    """A text a member typed, stripped: not empty, not longer than ``limit``, and valid Unicode (a lone surrogate
-    from a JSON escape would fail later, in the database, as a server error)."""
+    """A text a member typed, stripped: not empty, not longer than ``limit``, and valid Unicode."""
     if not text or not text.strip():
         raise AccessError(f"{what} rỗng.", 422, "empty_question")
     if len(text) > limit:
         raise AccessError(f"{what} dài {len(text)} ký tự, vượt giới hạn {limit} ký tự.", 413, "question_too_long")
+    return encodable(text, what).strip()
+
+
+def encodable(text: str, what: str) -> str:
+    """``text``, if it can be stored: a lone surrogate from a JSON escape would fail later, in the database, as a
+    server error."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as error:
         raise AccessError(f"{what} chứa ký tự không hợp lệ (vị trí {error.start + 1}).", 422, "invalid_text") from error
-    return text.strip()
+    return text
 
 
 class Admitted(Iterator):
@@ -160,8 +165,7 @@ class Workspace:
                 f"{settings.max_history_chars} ký tự).", 413, "history_too_long",
             )
         for turn in turns:
-            checked_text(turn.question or " ", settings.max_history_chars, "Lịch sử hội thoại")
-            checked_text(turn.answer or " ", settings.max_history_chars, "Lịch sử hội thoại")
+            encodable(turn.question + turn.answer, "Lịch sử hội thoại")
         return turns
 
     def embed(self, texts: list[str]) -> tuple[str, list[list[float]]]:
@@ -231,7 +235,7 @@ class Workspace:
     def draft(self, topic: str, kind: str, per_section: int = 2, filters: SearchFilters | None = None, organisation: str = "") -> Draft:
         settings = self.services.settings
         topic = checked_text(topic, settings.max_question_chars, "Chủ đề")
-        organisation = checked_text(organisation or " ", settings.max_question_chars, "Tên tổ chức") if organisation else ""
+        organisation = checked_text(organisation, settings.max_question_chars, "Tên tổ chức") if organisation.strip() else ""
         if not 1 <= per_section <= 5:
             raise AccessError("Số trích dẫn mỗi mục phải từ 1 đến 5.", 422, "bad_per_section")
         started = time.perf_counter()

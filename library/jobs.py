@@ -28,10 +28,11 @@ def safe_filename(name: str) -> str:
     a length every file system takes with its suffix kept: the name that is stored is the name whose type is checked."""
     name = unicodedata.normalize("NFC", Path(name.replace("\\", "/")).name.encode("utf-8", "replace").decode("utf-8")).strip()
     name = re.sub(r"[^\w.\- ]", "_", name).strip(" .")
-    stem, suffix = (name[: -len(Path(name).suffix)], Path(name).suffix) if Path(name).suffix else (name, "")
-    while len((stem + suffix).encode("utf-8")) > MAX_NAME_BYTES:
-        stem = stem[:-1]
-    return (stem.strip(" .") or "tai-lieu") + suffix[:16]
+    suffix = Path(name).suffix
+    stem = name[: len(name) - len(suffix)]
+    suffix = suffix[:16]
+    stem = stem.encode("utf-8")[: MAX_NAME_BYTES - len(suffix.encode("utf-8"))].decode("utf-8", "ignore").strip(" .")
+    return (stem or "tai-lieu") + suffix
 
 
 class JobQueue:

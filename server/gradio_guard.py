@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from access import AccessError, Principal
 from server.auth import client_host, principal_of
+from server.security import send_error
 from services import Services
 
 # Routes of our own (FastAPI's); everything else goes to the Gradio mount.
@@ -78,12 +79,8 @@ Responder = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 def _refusal(status: int, code: str, message: str) -> Responder:
-    body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode()
-
     async def respond(_scope: Scope, _receive: Receive, send: Send) -> None:
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+        await send_error(send, status, code, message)
 
     return respond
 
@@ -161,24 +158,21 @@ class GradioGuard:
             send = self._recording_events(send, caller.name)
         await self.app(scope, receive, send)
 
-    def _caller(self, scope: Scope) -> Principal:
-        request = Request(scope)
-        return principal_of(self.services, request.cookies, request.headers, client_host(request))
-
     def _admitted(self, scope: Scope, path: str, method: str, body: bytes | None) -> tuple[Principal | None, Responder | None]:
         """(the caller, None) for a Gradio request that may go on; (…, a refusal) for one that may not."""
         pattern = GRADIO_ROUTES.get(method)
         if pattern is None or not pattern.match(path):
             return None, _refusal(404, "not_found", "Không có đường dẫn này.")
+        request = Request(scope)
         try:
-            caller = self._caller(scope)
+            caller = principal_of(self.services, request.cookies, request.headers, client_host(request))
         except AccessError as error:
             return None, _refusal(error.status, error.code, str(error))
         if EDITORS_ONLY.match(path) and caller.role not in ("editor", "admin"):
             return caller, _refusal(403, "forbidden", "Chỉ biên tập viên và quản trị viên được tải tệp lên.")
         if ADMINS_ONLY.match(path) and not caller.is_admin:
             return caller, _refusal(403, "forbidden", "Tệp này không dành cho bạn.")
-        for kind, key in self._keys(scope, path, body):
+        for kind, key in self._keys(request, path, body):
             # A session is its first user's; an event id is known only once Gradio has answered its starter with it.
             owned = self.owners.owns(f"{kind}:{key}", caller.name) if kind == "event" else self.owners.claim(f"{kind}:{key}", caller.name)
             if not owned:
@@ -186,14 +180,13 @@ class GradioGuard:
         return caller, None
 
     @staticmethod
-    def _keys(scope: Scope, path: str, body: bytes | None) -> list[tuple[str, str]]:
+    def _keys(request: Request, path: str, body: bytes | None) -> list[tuple[str, str]]:
         """The session hashes and event ids a request names: in its path, its query and its JSON body."""
         keys: list[tuple[str, str]] = []
         if match := SESSION_IN_PATH.match(path):
             keys.append(("session", match.group(1)))
         if match := EVENT_IN_PATH.match(path):
             keys.append(("event", match.group(1)))
-        request = Request(scope)
         if session := request.query_params.get("session_hash"):
             keys.append(("session", session))
         if body:

@@ -129,7 +129,7 @@ class SecurityPolicy:
         refusal = self._refusal(scope["method"], headers)
         if refusal is not None:
             status, code, message = refusal
-            await _json(send, status, code, message)
+            await send_error(send, status, code, message)
         elif cors and preflight:  # answered here: the app below has no OPTIONS routes of its own
             await send({"type": "http.response.start", "status": 204, "headers": []})
             await send({"type": "http.response.body", "body": b""})
@@ -183,7 +183,8 @@ class SecurityPolicy:
         return sending
 
 
-async def _json(send: Send, status: int, code: str, message: str) -> None:
+async def send_error(send: Send, status: int, code: str, message: str) -> None:
+    """The API's error object (``{"error": {"code", "message"}}``), sent by a middleware before any route runs."""
     body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
