@@ -350,36 +350,43 @@ def bench(
 
 
 @cli.command("eval")
-@click.argument("questions_path", type=click.Path(path_type=Path, exists=True))
+@click.argument("questions_paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
 @click.option("--mode", type=click.Choice(["search", "ask"]), default="search")
 @click.option("--k", default=10, help="Số kết quả tìm kiếm (chế độ search).")
 @click.option("--retriever", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid", help="Chế độ search.")
 @click.option("--backend", type=click.Choice(["llama_cpp", "openai", "extractive"]), help="Ghi đè RAG_LLM_BACKEND.")
+@click.option("--split", "split", type=click.Choice(["tune", "held"]), help="Chỉ chạy các câu thuộc phần này (tune: để chỉnh; held: chỉ để báo cáo).")
 @click.option("--limit", type=int, help="Chỉ chạy N câu hỏi đầu tiên.")
 @click.option("--output", type=click.Path(path_type=Path), help="Ghi các dòng JSON vào tệp thay vì stdout.")
+@click.option("--report", type=click.Path(path_type=Path), help="Ghi tổng kết (theo dạng câu trả lời, kèm thông tin máy) vào tệp JSON.")
 @USER_OPTION
 def evaluate(
-    questions_path: Path, mode: str, k: int, retriever: str, backend: str | None, limit: int | None, output: Path | None, user: str | None
+    questions_paths: tuple[Path, ...], mode: str, k: int, retriever: str, backend: str | None, split: str | None, limit: int | None,
+    output: Path | None, report: Path | None, user: str | None,
 ) -> None:
-    """Chạy bộ câu hỏi (tệp JSONL, hoặc thư mục BEIR: corpus.jsonl + queries + qrels): một dòng JSON mỗi câu, rồi tổng kết."""
-    from evaluation.harness import run_ask, run_search, summarise_ask, summarise_search
+    """Chạy bộ câu hỏi (tệp JSONL, hoặc thư mục BEIR: corpus.jsonl + queries + qrels): một dòng JSON mỗi câu, rồi tổng kết.
+    Chế độ ask còn in bảng theo dạng câu trả lời (sự kiện, quy định, tình huống, liệt kê)."""
+    from evaluation.harness import quality_by_shape, run_ask, run_search, summarise_ask, summarise_search
     from evaluation.questions import load_questions
 
     settings = get_settings()
     if backend:
         settings.llm_backend = backend
-    by_document = questions_path.is_dir()
+    by_document = questions_paths[0].is_dir()
     if by_document:
         from evaluation.beir import index_passages, load_beir_questions, load_corpus
 
-        collection = f"beir-{questions_path.name}".replace("_", "-")
+        if len(questions_paths) > 1:
+            fail("Thư mục BEIR chỉ chạy riêng, không chạy cùng tệp câu hỏi khác.")
+        collection = f"beir-{questions_paths[0].name}".replace("_", "-")
         settings = settings.model_copy(update={"collection": collection})
-        questions = load_beir_questions(questions_path)
+        questions = load_beir_questions(questions_paths[0])
     else:
-        questions = load_questions(questions_path)
+        questions = [question for path in questions_paths for question in load_questions(path)]
     workspace = _workspace(user, generate=mode == "ask", settings=settings)
     if by_document:
-        index_passages(workspace.services.index, load_corpus(questions_path / "corpus.jsonl"), settings.chunk_size, settings.chunk_overlap)
+        index_passages(workspace.services.index, load_corpus(questions_paths[0] / "corpus.jsonl"), settings.chunk_size, settings.chunk_overlap)
+    questions = [question for question in questions if not split or question.split == split]
     questions = questions[:limit] if limit else questions
     if mode == "search":
         stream = run_search(workspace.index.searcher, questions, k, retriever, by_document)
@@ -400,7 +407,30 @@ def evaluate(
     click.echo(f"{'chỉ số':24} giá trị")
     for name, value in summary.items():
         click.echo(f"{name:24} {'—' if value is None else (f'{value:.3f}' if isinstance(value, float) else value)}")
-    click.echo(json.dumps({"summary": summary}, ensure_ascii=False))
+    by_shape = quality_by_shape(rows) if mode == "ask" else {}
+    if by_shape:
+        _echo_quality(by_shape)
+    if report:
+        from evaluation.bench import machine
+
+        report.write_text(json.dumps({"machine": machine(), "files": [str(path) for path in questions_paths], "split": split,
+                                      "mode": mode, "backend": workspace.assistant.backend.name if mode == "ask" else None,
+                                      "summary": summary, "by_shape": by_shape}, ensure_ascii=False, indent=1), encoding="utf-8")
+    click.echo(json.dumps({"summary": summary, **({"by_shape": by_shape} if by_shape else {})}, ensure_ascii=False))
+
+
+QUALITY_COLUMNS = {
+    "questions": "số câu", "correct_cited": "đúng+dẫn", "false_refusals": "từ chối sai", "near_misses_refused": "từ chối đúng",
+    "wrong_value": "sai giá trị", "verdict_right": "kết luận đúng", "verdict_wrong": "kết luận sai",
+}
+
+
+def _echo_quality(by_shape: dict[str, dict]) -> None:
+    """The per-shape table: one row per answer shape, the shares as percentages."""
+    click.echo("\n" + " | ".join(["dạng", *QUALITY_COLUMNS.values()]))
+    for shape, quality in by_shape.items():
+        cells = [str(quality[key]) if key == "questions" else ("—" if quality[key] is None else f"{quality[key]:.0%}") for key in QUALITY_COLUMNS]
+        click.echo(" | ".join([shape, *cells]))
 
 
 @cli.command()

@@ -91,6 +91,12 @@ class Settings(BaseSettings):
     llm_context_tokens: int = 4096
     llm_max_tokens: int = 384
     llm_threads: int = 0  # 0 = number of cores
+    llm_repeat_penalty: float = Field(
+        default=1.1, ge=1.0, le=2.0,
+        description="llama_cpp backend: tokens among the last llm_repeat_window written are made less likely by this "
+        "factor (llama.cpp's repeat penalty; 1.0 = plain greedy). Loops that still get through are caught in code.",
+    )
+    llm_repeat_window: int = Field(default=64, ge=1, description="How many of the last written tokens the repeat penalty looks at.")
     llm_flash_attention: bool = Field(
         default=True, description="llama_cpp backend: llama.cpp's fused attention (first token ~8 % sooner on 2 cores, same answers)."
     )

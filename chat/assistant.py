@@ -13,18 +13,22 @@ from dataclasses import dataclass, field
 
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 
-from chat import ruling
+from chat import provision, ruling
 from chat.citations import CheckedAnswer, Citation, check_answer, strip_markers
 from chat.context import format_context
+from chat.degenerate import problems
+from chat.event_value import candidates, pick
 from chat.extractive import expected_type, extractive_answer, has_type
-from chat.focus import answers_the_focus
+from chat.focus import answers_the_focus, given_values
 from chat.llm import ChatBackend
 from chat.prompts import Prompts
 from chat.queue import Queued, Ticket
 from chat.ruling import Ground, find_grounds
+from chat.shapes import Shape, shape_of
 from chat.shared_answers import PENDING, SharedAnswers
 from chat.support import coverage, focus_is_grounded, is_supported, question_terms
 from chat.validity import named_documents, superseded_notes
+from ingest.normalize import index_form
 from settings import Settings
 from vectorstore import Index, SearchHit
 
@@ -86,6 +90,7 @@ class Answer:
     seconds: float = 0.0
     first_token_seconds: float | None = None
     audit_id: int | None = None  # the audit row of this answer, once recorded (feedback refers to it)
+    shape: str = ""  # the form the answer took (chat/shapes.py): "fact", "rule", "case", "list"
 
     def to_json(self) -> dict:
         return {
@@ -100,6 +105,7 @@ class Answer:
             "backend": self.backend,
             "seconds": round(self.seconds, 3),
             "id": self.audit_id,
+            "shape": self.shape,
         }
 
 
@@ -122,12 +128,13 @@ class Assistant:
             [("system", self.prompts.system), ("human", self.prompts.answer)]
         )
         self.apply_prompt = ChatPromptTemplate.from_messages([("system", self.prompts.system), ("human", self.prompts.apply)])
+        self.provision_prompt = ChatPromptTemplate.from_messages([("system", self.prompts.system), ("human", self.prompts.provision)])
         self.condense_prompt = PromptTemplate.from_template(self.prompts.condense)
 
     def warm(self) -> None:
         """Have the model read the system prompt before the first question (the server calls it at start)."""
         with self.backend.queue.join():
-            self.backend.warm(self._messages(self.answer_prompt, context="", question="")[0]["content"])
+            self.backend.warm(self._messages(self.answer_prompt, context="", question="", form="")[0]["content"])
 
     # --- steps -------------------------------------------------------------------
     def condense(self, question: str, history: list[Turn]) -> str:
@@ -217,11 +224,14 @@ class Assistant:
             off_topic = not hits or max((h.similarity or 0.0) for h in hits) < self.settings.min_similarity
             yield self._refusal(question, standalone, hits, started, off_topic)
             return
+        shape = shape_of(standalone)
         grounds = find_grounds(standalone, hits, self.index.searcher)
-        if grounds:
+        if grounds and shape is Shape.CASE:
             checked = yield from self._ruling(standalone, grounds, ticket, started)
+        elif grounds:
+            checked = yield from self._provision(standalone, shape, grounds, ticket, started)
         else:
-            checked = yield from self._free_answer(standalone, hits, ticket, started)
+            checked = yield from self._free_answer(standalone, shape, hits, ticket, started)
         if checked is None or not self._grounded(standalone, checked, grounds):
             yield self._refusal(question, standalone, hits, started, off_topic=False)
             return
@@ -238,6 +248,7 @@ class Assistant:
             backend=self.backend.name,
             seconds=time.perf_counter() - started,
             first_token_seconds=checked.first_token_seconds,
+            shape=shape.value,
         )
 
     @staticmethod
@@ -297,13 +308,26 @@ class Assistant:
         return CheckedAnswer(ruling.assemble(standalone, grounds, reading), cited, flags, [],
                              first_token_seconds=written.since(started))
 
-    def _free_answer(self, standalone: str, hits: list[SearchHit], ticket: Ticket, started: float) -> Generator[str | Preview | Queued, None, CheckedAnswer | None]:
+    def _provision(self, standalone: str, shape: Shape, grounds: list[Ground], ticket: Ticket, started: float) -> Generator[str | Preview | Queued, None, CheckedAnswer]:
+        """A rule or a value of quoted provisions, for a question that is not a case: căn cứ and the verbatim
+        words at once, then the model's one plain sentence, checked (chat/provision.py)."""
+        cited = ruling.citations(grounds)
+        yield Preview(provision.quoted(grounds), cited, kept=shape is not Shape.FACT)
+        messages = self._messages(self.provision_prompt, grounds="\n".join(g.line() for g in grounds), question=standalone,
+                                  form=self.prompts.forms[shape.value])
+        written = Written()
+        read = lambda m: self.backend.reading(m, self.settings.llm_max_tokens)  # noqa: E731
+        yield from self._kept(self._in_turn(ticket, messages, [g.hit for g in grounds], read), written)
+        summary, flags = provision.checked_summary(standalone, shape, grounds, written.text)
+        return CheckedAnswer(provision.assemble(shape, grounds, summary), cited, flags, [], first_token_seconds=written.since(started))
+
+    def _free_answer(self, standalone: str, shape: Shape, hits: list[SearchHit], ticket: Ticket, started: float) -> Generator[str | Preview | Queued, None, CheckedAnswer | None]:
         """An answer in the model's words with [n] markers, checked; the verbatim sentences meanwhile."""
         verbatim = extractive_answer(standalone, hits, self.index.searcher)
         if verbatim:
             yield _preview(verbatim, hits, standalone)
         context = format_context(standalone, hits, self.index.searcher, self.settings.llm_context_chars)
-        messages = self._messages(self.answer_prompt, context=context, question=standalone, refusal=self.prompts.refusal)
+        messages = self._messages(self.answer_prompt, context=context, question=standalone, form=self.prompts.forms[shape.value])
         written = Written()
         write = lambda m: self.backend.answer(m, standalone, hits, self.index.searcher, self.settings.llm_max_tokens)  # noqa: E731
         yield from self._kept(self._in_turn(ticket, messages, hits, write), written)
@@ -311,16 +335,50 @@ class Assistant:
         if not raw or any(marker in raw.lower() for marker in REFUSAL_MARKERS):
             return None
         checked = check_answer(raw, hits, standalone)
-        if verbatim and verbatim != raw and (
-            not self._answers_what_was_asked(standalone, checked) or not self._grounded(standalone, checked, [])
-        ):
-            # The model missed the kind of fact asked for (no count, no date), changed a figure, or gave one
-            # that no cited sentence on the question's topic backs: a verbatim sentence that holds it is the
-            # honest answer (it must pass the same grounding checks, or the question is refused).
-            checked = check_answer(verbatim, hits, standalone)
-            checked.flags.insert(0, "Câu trả lời của mô hình chưa nêu đúng thông tin được hỏi; hiển thị câu trích nguyên văn.")
+        wrong = [] if verbatim == raw else self._wrong_in(standalone, checked, raw)
+        if wrong:
+            # The model missed what was asked, took another value of its sentence, looped or stopped mid-way:
+            # the verbatim sentences are the honest answer (they must pass the same grounding checks, or the
+            # question is refused); with none, the sentences it cited.
+            grounds = verbatim or " ".join(f"{c.quote} [{c.n}]" for c in checked.citations)
+            if not grounds:
+                return None
+            checked = check_answer(grounds, hits, standalone)
+            checked.flags[:0] = wrong
+        elif shape is Shape.FACT and checked.citations and verbatim != raw:
+            first = checked.citations[0]
+            checked.answer = f"{checked.answer}\n\n> “{first.quote}” [{first.n}]"
         checked.first_token_seconds = written.since(started)
         return checked
+
+    def _wrong_in(self, question: str, checked: CheckedAnswer, raw: str) -> list[str]:
+        """Why the model's answer may not be shown (one note each), or nothing."""
+        if notes := problems(raw, question, [citation.quote for citation in checked.citations]):
+            return notes
+        if not self._answers_what_was_asked(question, checked) or not self._grounded(question, checked, []):
+            return ["Câu trả lời của mô hình chưa nêu đúng thông tin được hỏi; hiển thị câu trích nguyên văn."]
+        if other := self._other_value(question, checked):
+            return [f"Câu được trích có nhiều {other}; mô hình có thể đã lấy nhầm nên hiển thị câu trích nguyên văn."]
+        return []
+
+    @staticmethod
+    def _other_value(question: str, checked: CheckedAnswer) -> str:
+        """The kind of value ("ngày tháng", "tên người", "mốc năm") when the answer gives one that its cited
+        sentence does not tie to the asked event, while the sentence holds several (the plan's date for the
+        congress's); "" when it gives the one chat/event_value.py picks, or none."""
+        kind = expected_type(question)
+        names = {"date": "ngày tháng", "person": "tên người", "year": "mốc năm"}
+        if kind not in names:
+            return ""
+        for value in given_values(checked.answer, question, kind):
+            for citation in checked.citations:
+                sentence = index_form(citation.quote)
+                if value not in sentence or len(candidates(sentence, kind)) < 2:
+                    continue
+                picked = pick(question, sentence, kind)
+                if picked is None or picked.value not in index_form(checked.answer):
+                    return names[kind]
+        return ""
 
     def _messages(self, prompt: ChatPromptTemplate, **values: str) -> list[dict]:
         return [

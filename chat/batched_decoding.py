@@ -56,11 +56,16 @@ class _Sequence:
 
 class BatchedContext:
     """A llama.cpp context over ``model`` with ``sequences`` sequences of ``sequence_tokens`` each, and the
-    thread that serves them. Greedy decoding (temperature 0): the same tokens as llama-cpp-python's own loop."""
+    thread that serves them. Greedy decoding (temperature 0) with llama.cpp's repetition penalty: each token
+    among the last ``repeat_window`` written has its logit weakened by ``repeat_penalty`` (1.0: plain greedy,
+    the same tokens as llama-cpp-python's own loop). A 1.5B model at greedy decoding otherwise falls into
+    loops (one sentence four times in a numbered list)."""
 
-    def __init__(self, model: llama_cpp.Llama, sequences: int, sequence_tokens: int, threads: int, flash_attention: bool) -> None:
+    def __init__(self, model: llama_cpp.Llama, sequences: int, sequence_tokens: int, threads: int, flash_attention: bool,
+                 repeat_penalty: float = 1.0, repeat_window: int = 64) -> None:
         self.model = model
         self.sequence_tokens = sequence_tokens
+        self.repeat_penalty, self.repeat_window = repeat_penalty, repeat_window
         params = llama_cpp.llama_context_default_params()
         params.n_ctx = sequences * sequence_tokens
         params.n_batch = params.n_ubatch = 512
@@ -161,7 +166,7 @@ class BatchedContext:
             if request.max_tokens == 0:
                 self._finish(sequence)
             else:
-                self._take(sequence, self._greedy(-1))  # the prompt's one output: its last token
+                self._take(sequence, self._greedy(-1, []))  # the prompt's one output: its last token
         except Exception as error:  # the member is told; the sequence is emptied, the others go on
             request.pieces.put(error)
             self._drop(sequence)
@@ -199,7 +204,7 @@ class BatchedContext:
             self._decode([(s.next_token, len(s.held), s.id, True) for s in writing])
             for output, sequence in enumerate(writing):
                 sequence.held.append(sequence.next_token)
-                self._take(sequence, self._greedy(output))
+                self._take(sequence, self._greedy(output, sequence.held[len(sequence.held) - sequence.written :][-self.repeat_window :]))
         except Exception as error:  # every member being written for is told; the thread serves on
             for sequence in writing:
                 if sequence.request is not None:
@@ -243,10 +248,17 @@ class BatchedContext:
         if status != 0:
             raise DecodingError(f"llama_decode trả về mã lỗi {status}")
 
-    def _greedy(self, output: int) -> int:
-        """The likeliest token at the batch's ``output``-th output (negative: counted from the last)."""
+    def _greedy(self, output: int, recent: list[int]) -> int:
+        """The likeliest token at the batch's ``output``-th output (negative: counted from the last), the
+        ``recent`` tokens penalised as llama.cpp does (a positive logit divided, a negative one multiplied)."""
         logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(self.context, output), shape=(self.n_vocab,))
-        return int(np.argmax(logits))
+        if self.repeat_penalty == 1.0 or not recent:
+            return int(np.argmax(logits))
+        penalised = logits.copy()
+        seen = np.unique(np.asarray(recent, dtype=np.int64))
+        values = penalised[seen]
+        penalised[seen] = np.where(values > 0, values / self.repeat_penalty, values * self.repeat_penalty)
+        return int(np.argmax(penalised))
 
     def _state(self, sequence: _Sequence) -> bytes:
         size = llama_cpp.llama_state_seq_get_size(self.context, sequence.id)

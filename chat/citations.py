@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
+from chat.numbers import unsupported_amounts
 from chat.sentences import Sentence, split_sentences
 from chat.support import tokens
 from ingest.clauses import clause_phrase
@@ -30,7 +31,6 @@ _LEAD_IN = re.compile(
 )
 _TRAILING_MARKERS = re.compile(r"\s*([.!?…;])\s*((?:\[\d+\])+)")
 REPAIR_MARGIN = 0.25
-_FIGURE = re.compile(r"\d+(?:[.,/:-]\d+)*%?")
 
 
 @dataclass
@@ -118,15 +118,10 @@ def strip_markers(text: str) -> str:
     return _MARKER.sub("", text)
 
 
-def _occurs(figure: str, text: str) -> bool:
-    """"11" occurs in "11/11"; "1" does not occur in "11"."""
-    return re.search(rf"(?<![\d]){re.escape(figure)}(?![\d])", text) is not None
-
-
 def unsupported_figures(claim: str, support: str) -> list[str]:
-    """Numbers and dates of ``claim`` (markers aside) that ``support`` does not contain."""
-    figures = {figure.rstrip(".,") for figure in _FIGURE.findall(strip_markers(claim))}
-    return sorted(figure for figure in figures if not _occurs(figure, support))
+    """Numbers and dates of ``claim`` (markers aside) that ``support`` does not give, however either writes them:
+    "12 tháng" is given by "mười hai tháng", "45,5%" by "45,5 %" (see chat.numbers.unsupported_amounts)."""
+    return unsupported_amounts(strip_markers(claim), support)
 
 
 # Words that change what a rule says: a negation, a restriction, a status, a bound. A sentence that
@@ -180,9 +175,9 @@ def check_answer(answer: str, hits: list[SearchHit], question: str = "") -> Chec
     cleaned = _TRAILING_MARKERS.sub(lambda m: f" {m.group(2)}{m.group(1)}", cleaned)
     citations: dict[int, Citation] = {}
     flags: list[str] = []
-    sentences = []
+    sentences: list[tuple[int, str]] = []  # (line, text): a list answer keeps its lines
     repairs: list[tuple[int, int]] = []
-    for sentence in split_sentences(cleaned):
+    for line, sentence in ((line, sentence) for line, text in enumerate(cleaned.split("\n")) for sentence in split_sentences(text)):
         cited = [int(n) for n in re.findall(r"\[(\d+)\]", sentence.text)]
         claim = strip_markers(sentence.text).strip()
         repaired = _repair(cited, claim, hits)
@@ -198,7 +193,7 @@ def check_answer(answer: str, hits: list[SearchHit], question: str = "") -> Chec
                 sentence = Sentence(_with_markers(claim, cited), sentence.start, sentence.end)
             else:
                 flags.append(f"Câu “{claim[:80]}” không có nguồn trích dẫn")
-        sentences.append(sentence.text)
+        sentences.append((line, sentence.text))
         for n in cited:
             citations.setdefault(n, make_citation(n, hits[n - 1], claim))
         support = " ".join(hits[n - 1].text for n in cited) + " " + question
@@ -208,7 +203,8 @@ def check_answer(answer: str, hits: list[SearchHit], question: str = "") -> Chec
             passages = " ".join(hits[n - 1].text for n in cited)
             for word in added_qualifiers(claim, passages) + added_qualifiers(claim, f"{passages} {question}", ACTORS):
                 flags.append(f"Câu “{claim[:80]}” thêm “{word}”, điều mà đoạn được trích dẫn không nói")
-    return CheckedAnswer(" ".join(sentences), [citations[n] for n in sorted(citations)], flags, sorted(set(dropped)), repairs)
+    lines = {line: " ".join(text for at, text in sentences if at == line) for line, _ in sentences}
+    return CheckedAnswer("\n".join(lines.values()), [citations[n] for n in sorted(citations)], flags, sorted(set(dropped)), repairs)
 
 
 def _with_markers(claim: str, cited: list[int]) -> str:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from chat.injection import is_instruction
+from chat.numbers import TIME_MEASURES, amounts, counts, same_amount
 from chat.sentences import Sentence, is_title_line, split_sentences
 from chat.support import TermWeights, coverage, quantity_focus
 from ingest.dates import find_dates
@@ -29,10 +30,7 @@ PERSON = re.compile(
     r"(?P<name>(?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+\s){1,4})",
     re.UNICODE,
 )
-_NUMBER = re.compile(r"(?<![\w/])\d+(?:[.,/]\d+)*%?")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
-# a length of time, in digits or words: "60 ngày làm việc", "mười hai tháng", "5 năm"
-DURATION = re.compile(r"(?<![\w.,/])(?:\d{1,4}|một|hai|ba|bốn|tư|năm|lăm|sáu|bảy|tám|chín|mười|mươi|mốt)\s+(?:ngày|tháng|năm|tuần|giờ)(?!\w)")
 
 
 def expected_type(question: str) -> str:
@@ -57,12 +55,12 @@ def has_type(sentence: str, kind: str, question: str) -> bool:
         return bool(find_dates(sentence)) or bool(re.search(r"\b\d{1,2}[./]\d{1,2}\b", sentence))
     if kind == "year":
         return bool(set(_YEAR.findall(sentence)) - set(_YEAR.findall(question)))
-    if kind == "duration":
-        return bool(DURATION.search(index_form(sentence).lower()))
-    if kind == "number":
-        focus = quantity_focus(question)
-        new_numbers = set(_NUMBER.findall(sentence)) - set(_NUMBER.findall(question))
-        return bool(new_numbers) and focus in index_form(sentence).lower()
+    if kind == "duration":  # a length of time, in digits or words: "60 ngày làm việc", "mười hai tháng", "5 năm"
+        return any(amount.measure in TIME_MEASURES for amount in amounts(sentence))
+    if kind == "number":  # a number of what is counted, which the question does not give already
+        focus, given = quantity_focus(question), amounts(question)
+        return any(counts(amount, focus) and not any(same_amount(amount, other) for other in given)
+                   for amount in amounts(sentence))
     return False
 
 

@@ -17,16 +17,14 @@ import re
 
 from chat.citations import strip_markers
 from chat.extractive import PERSON, expected_type
-from chat.ruling import NUMBER, UNIT_NAMES, measure_of
+from chat.numbers import LOWER, TIME_MEASURES, UPPER, Amount, amounts, asked_bounds, counts, same_amount
 from chat.sentences import split_sentences
-from chat.support import TermWeights, coverage, quantity_focus, whole_words
+from chat.support import TermWeights, coverage, quantity_focus
 from ingest.dates import find_dates
 from ingest.normalize import index_form, strip_diacritics
-from vectorstore.tokenize import has_diacritics
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _DAY_ASKED = re.compile(r"\b(?:ngay|hom) nao\b")
-_TIME_UNITS = tuple(unit for unit in UNIT_NAMES if measure_of(unit) in ("ngày", "tháng", "ngày làm việc"))
 
 
 def given_values(answer: str, question: str, kind: str) -> list[str]:
@@ -67,51 +65,35 @@ def answers_the_focus(question: str, answer: str, passages: list[tuple[str, str]
     if kind == "number":
         return counted(question, answer, passages, lexical, min_coverage)
     if kind == "duration":
-        return counted(question, answer, passages, lexical, min_coverage, _TIME_UNITS)
+        return counted(question, answer, passages, lexical, min_coverage, TIME_MEASURES)
     values = given_values(answer, question, kind)
     if not values:
         return not _DAY_ASKED.search(strip_diacritics(index_form(question)).lower())  # "ngày nào" wants a day
     return any(value_is_focused(question, value, passages, lexical, min_coverage) for value in values)
 
 
-# Bounds a count can be asked for and stated with: an upper bound is not answered by a lower one.
-_UPPER = ("tối đa", "nhiều nhất", "không quá", "không được quá", "trở xuống", "chậm nhất", "không vượt quá", "không được vượt quá")
-_LOWER = ("tối thiểu", "ít nhất", "trở lên", "không dưới", "không thấp hơn", "sớm nhất")
-
-
-def _bounds(text: str) -> set[str]:
-    lowered = f" {index_form(text).lower()} "
-    return {name for name, words in (("upper", _UPPER), ("lower", _LOWER)) if any(f" {w} " in lowered or f" {w}," in lowered for w in words)}
-
-
 def counted(question: str, answer: str, passages: list[tuple[str, str]], lexical: TermWeights, min_coverage: float,
-            units: tuple[str, ...] = ()) -> bool:
-    """The answer states a number of what "bao nhiêu X" counts ("45 ngày làm việc", "hai lần"), or of the
-    ``units`` asked for ("bao lâu": a length of time), in a cited sentence about the question, with the bound
-    asked for; "mức bao nhiêu?" names no unit and takes any number the question does not already give."""
-    folded = not has_diacritics(question)
-    heads = whole_words(quantity_focus(question), folded)
-    if heads and not units:
-        head = heads[0].replace("_", " ")
-        units = tuple(unit for unit in UNIT_NAMES if measure_of(unit) == measure_of(head)) or (head,)
-    # "45 ngày", "20%", "hai phần ba số thành viên", "một nửa số thành viên"; without a unit, a number in digits
-    amount = re.compile(
-        rf"(?<![\w.,/])(?:{NUMBER}(?:\s+phần\s+{NUMBER})?|một nửa)\s*(?:số\s+)?(?:{'|'.join(map(re.escape, units))})(?!\w)"
-        if units else r"(?<![\w.,/])\d+(?:[.,]\d+)*%?",
-        re.IGNORECASE,
-    )
-    spelled = (lambda text: strip_diacritics(index_form(text))) if folded else index_form
-    asked = _bounds(question)
-    said = spelled(strip_markers(answer))
-    given = spelled(question)
+            measures: frozenset[str] = frozenset()) -> bool:
+    """The answer states a number of what "bao nhiêu X" counts ("45 ngày làm việc", "hai lần", "hơn 2 triệu
+    lượt", "11/11 đảng viên", "15-20% đảng viên"), or of the ``measures`` asked for ("bao lâu": a length of
+    time), in a cited sentence about the question, with the bound asked for ("tối đa" is not answered by "ít
+    nhất"); "mức bao nhiêu?" names no unit and takes any number the question does not already give. Numbers
+    are compared as chat.numbers reads them, so "mười hai tháng" answers with "12 tháng"."""
+    focus = quantity_focus(question)
+    asked = asked_bounds(question)
+    given = amounts(question)
+    said = amounts(strip_markers(answer))
+
+    def answers(amount: Amount) -> bool:
+        return (
+            (amount.measure in measures if measures else counts(amount, focus))
+            and not any(same_amount(amount, other) for other in given)
+            and any(same_amount(amount, other) for other in said)
+            and not (asked and amount.bound in (UPPER, LOWER) and amount.bound not in asked)
+        )
+
     for _, text in passages:
         for sentence in split_sentences(index_form(text)):
-            found = [match.group(0) for match in amount.finditer(spelled(sentence.text)) if match.group(0) not in given]
-            if not any(value in said for value in found):
-                continue
-            stated = _bounds(sentence.text)
-            if asked and stated and not asked & stated:
-                continue
-            if coverage(question, sentence.text, lexical) >= min_coverage:
+            if any(map(answers, amounts(sentence.text))) and coverage(question, sentence.text, lexical) >= min_coverage:
                 return True
     return False

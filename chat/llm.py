@@ -135,7 +135,8 @@ class LlamaCppBackend(GenerativeBackend):
         self.template = Jinja2ChatFormatter(
             template=template, eos_token=self._token_text(self.model.token_eos()), bos_token=self._token_text(self.model.token_bos())
         )
-        self.context = BatchedContext(self.model, settings.llm_batch, settings.llm_context_tokens, threads, settings.llm_flash_attention)
+        self.context = BatchedContext(self.model, settings.llm_batch, settings.llm_context_tokens, threads, settings.llm_flash_attention,
+                                      settings.llm_repeat_penalty, settings.llm_repeat_window)
         self.queue = GenerationQueue(slots=settings.llm_batch)
 
     def _token_text(self, token: int) -> str:

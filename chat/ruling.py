@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from chat.citations import Citation, citation_of, strip_markers, unsupported_figures
 from chat.extractive import ranked_sentences
+from chat.numbers import UNITS, Amount, amounts, bound_test
 from chat.sentences import Sentence, split_sentences
 from chat.support import TermWeights, question_terms, whole_words
 from ingest.clauses import clause_phrase
@@ -96,52 +97,10 @@ def find_grounds(question: str, hits: list[SearchHit], lexical: TermWeights) -> 
 
 # --- numbers of the case against the clause's thresholds -------------------------------------
 
-# unit as written → (what it measures, factor to that measure's base unit)
-_UNITS: dict[str, tuple[str, int]] = {
-    "ngày làm việc": ("ngày làm việc", 1),
-    "tháng": ("tháng", 1),
-    "năm": ("tháng", 12),
-    "tuổi": ("tuổi", 1),
-    "ngày": ("ngày", 1),
-    "tuần": ("ngày", 7),
-    "%": ("%", 1),
-    "phần trăm": ("%", 1),
-    "đảng viên": ("đảng viên", 1),
-    "người": ("người", 1),
-    "lần": ("lần", 1),
-}
-UNIT_NAMES = tuple(_UNITS)
-
-# Regulations write small numbers in words ("mười hai tháng", "ba mươi đảng viên", "năm năm").
-_DIGIT_WORDS = {"một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9}
-_ONES = "một|hai|ba|bốn|năm|sáu|bảy|tám|chín"
-_WORDED = (
-    rf"(?:(?:{_ONES})\s+mươi(?:\s+(?:mốt|một|hai|ba|bốn|tư|lăm|năm|sáu|bảy|tám|chín)(?=\s))?"
-    rf"|mười(?:\s+(?:một|hai|ba|bốn|lăm|năm|sáu|bảy|tám|chín)(?=\s))?|{_ONES})"
-)
-NUMBER = rf"(?:\d{{1,3}}(?:\.\d{{3}})+|\d{{1,4}}(?:,\d+)?|{_WORDED})"  # "1.000", "12,5", "mười hai"
-_QUANTITY = re.compile(
-    rf"(?<![\d.,/\w])({NUMBER})\s*("
-    + "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True))
-    + r")(?!\w)",
-    re.IGNORECASE,
-)
-
-
-def _number(written: str) -> float:
-    """"12", "12,5", "mười hai", "ba mươi", "hai mươi lăm" as a number."""
-    if written[0].isdigit():
-        return float(written.replace(".", "").replace(",", "."))
-    words = written.lower().split()
-    if words[0] == "mười":
-        return 10 + (_DIGIT_WORDS[words[1]] if len(words) > 1 else 0)
-    if len(words) >= 2 and words[1] == "mươi":
-        return 10 * _DIGIT_WORDS[words[0]] + (_DIGIT_WORDS[words[2]] if len(words) > 2 else 0)
-    return _DIGIT_WORDS[words[0]]
-
-
 @dataclass(frozen=True)
 class Quantity:
+    """A number of a case or a provision with a known unit, as chat.numbers reads it."""
+
     written: str  # "2 năm"
     measure: str  # "tháng"
     value: float  # in the measure's base unit: 24.0
@@ -152,36 +111,21 @@ class Quantity:
         return self.written if self.written == base else f"{self.written} (= {base})"
 
 
-def measure_of(unit: str) -> str:
-    """What a unit measures ("năm" → "tháng"), or the unit itself when it is not one of the known ones."""
-    return _UNITS.get(unit.lower(), (unit.lower(), 1))[0]
-
-
-def _quantity_matches(text: str) -> Iterator[tuple[re.Match[str], Quantity]]:
-    for match in _QUANTITY.finditer(text):
-        unit = match.group(2).lower()
-        measure, factor = _UNITS[unit]
-        yield match, Quantity(f"{match.group(1)} {unit}", measure, _number(match.group(1)) * factor)
+def _quantities_of(text: str) -> Iterator[tuple[Amount, Quantity]]:
+    """Each amount with a known unit, and the quantity it gives; a range gives both its ends ("từ 3 đến 5 năm")."""
+    for amount in amounts(text):
+        if amount.unit not in UNITS or amount.fraction_of is not None:
+            continue
+        if amount.low == amount.high:
+            yield amount, Quantity(" ".join(amount.written.split()), amount.measure, amount.low)
+            continue
+        for number, value in zip(amount.numbers, (amount.low, amount.high), strict=True):
+            yield amount, Quantity(f"{number:g} {amount.unit}".replace(".", ","), amount.measure, value)
 
 
 def quantities(text: str) -> list[Quantity]:
     """Numbers with a unit, in digits or words: "61 tuổi", "mười hai tháng", "30 ngày làm việc"."""
-    return list(dict.fromkeys(quantity for _, quantity in _quantity_matches(index_form(text))))
-
-
-# Words that make a provision's number a bound, and the side of it the provision means: "ít nhất 36 tháng" is
-# met by 36 or more, "quá 12 tháng" by more than 12. Matched on the words right before the number (the longest
-# first, "là"/"có" may stand between: "ít nhất là 36 tháng"); "(từ) … trở lên" / "… trở xuống" a few words after it.
-_BOUND_BEFORE: dict[str, Callable[[float, float], bool]] = {
-    "không vượt quá": operator.le, "không quá": operator.le, "tối đa": operator.le, "chậm nhất": operator.le,
-    "trong thời hạn": operator.le, "trong vòng": operator.le, "trong": operator.le, "đến đủ": operator.le, "đến": operator.le,
-    "ít nhất": operator.ge, "tối thiểu": operator.ge, "đủ": operator.ge,
-    "chưa đủ": operator.lt, "dưới": operator.lt, "trên": operator.gt, "quá": operator.gt, "hơn": operator.gt,
-}
-_BOUND_AFTER: dict[str, Callable[[float, float], bool]] = {"trở lên": operator.ge, "trở xuống": operator.le}
-_BEFORE = re.compile(r"(?<!\w)(" + "|".join(sorted(map(re.escape, _BOUND_BEFORE), key=len, reverse=True)) + r")(?:\s+(?:là|có))?\s+$", re.IGNORECASE)
-_FROM = re.compile(r"(?<!\w)từ\s+$", re.IGNORECASE)
-_AFTER = re.compile(r"^(?:\s+[^\W\d]+){0,3}?\s+(" + "|".join(_BOUND_AFTER) + r")(?!\w)", re.IGNORECASE)
+    return list(dict.fromkeys(quantity for _, quantity in _quantities_of(index_form(text))))
 
 
 @dataclass(frozen=True)
@@ -199,16 +143,17 @@ class Threshold:
 
 
 def thresholds(quoted: str) -> list[Threshold]:
-    """The numbers of a provision with the bound each one sets, if its words set one."""
+    """The numbers of a provision with the bound each one sets, if its words set one ("ít nhất là 36 tháng",
+    "(từ) … trở lên"; a range "từ 3 đến 5 năm" sets both of its ends)."""
     text = index_form(quoted)
     found = []
-    for match, quantity in _quantity_matches(text):
-        before, after = _BEFORE.search(text[: match.start()]), _AFTER.match(text[match.end() : match.end() + 60])
-        if after:
-            start = source.start() if (source := _FROM.search(text[: match.start()])) else match.start()
-            found.append(Threshold(quantity, text[start : match.end() + after.end()], _BOUND_AFTER[after.group(1).lower()]))
-        elif before:
-            found.append(Threshold(quantity, text[before.start(1) : match.end()], _BOUND_BEFORE[before.group(1).lower()]))
+    for amount, quantity in _quantities_of(text):
+        condition = text[amount.phrase[0] : amount.phrase[1]]
+        if amount.low != amount.high:
+            met = operator.ge if quantity.value == amount.low else operator.le
+            found.append(Threshold(quantity, condition, met))
+        elif met := bound_test(amount):
+            found.append(Threshold(quantity, condition, met))
         else:
             found.append(Threshold(quantity))
     return list(dict.fromkeys(found))
@@ -247,12 +192,16 @@ def is_yes_no(question: str) -> bool:
 def verdict_of(answer: str) -> str:
     """The verdict an answer gives: "không" if its deciding sentence negates, "có" if it affirms, else "".
 
-    The deciding sentence is the one after "Như vậy" when the answer has the board's form, else the first."""
+    The deciding sentence is the one after "Như vậy" when the answer has the board's form, after "Tóm lại:"
+    when it quotes a rule and then sums it up (chat/provision.py), else the first."""
     text = answer.strip()
-    if "Như vậy" in text:
-        text = text[text.index("Như vậy") + len("Như vậy") :].lstrip(" ,")
-    elif text.startswith("Căn cứ"):
-        return ""  # the căn cứ and the quote alone: no reading of the case, so no verdict
+    for label in ("Như vậy", "Tóm lại:"):
+        if label in text:
+            text = text[text.index(label) + len(label) :].lstrip(" ,")
+            break
+    else:
+        if text.startswith("Căn cứ"):
+            return ""  # the căn cứ and the quote alone: no reading of the case, so no verdict
     if text.startswith(UNDECIDED):
         return ""
     first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]

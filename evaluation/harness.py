@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from chat import Assistant
 from chat.ruling import verdict_of
+from chat.shapes import shape_of
 from evaluation.questions import Question
 from vectorstore import Searcher
 from vectorstore.search import Mode
@@ -89,7 +90,7 @@ def run_ask(assistant: Assistant, questions: list[Question], by_document: bool =
             question, answer.to_json(), answer.seconds, correct=correct, cited_evidence=cited, refused=answer.refused, f1=f1,
             clause_rank=clause_rank(question.clause, [[c.clause] for c in answer.citations]),
             key_facts=0.0 if answer.refused else question.key_fact_accuracy(answer.answer),
-            verdict=verdict_of(answer.answer) if question.verdict else None,
+            verdict=(None if answer.refused else verdict_of(answer.answer)) if question.verdict else None,  # a refusal's "không" is no verdict
         )
 
 
@@ -145,3 +146,40 @@ def summarise_ask(rows: list[Row]) -> dict[str, float | None]:
         "p50_s": statistics.median(row.seconds for row in rows) if rows else 0.0,
         "p95_s": _percentile([row.seconds for row in rows], 0.95),
     }
+
+
+def shape_of_row(row: Row) -> str:
+    """The answer form a question calls for: its label where the file gives one, else the classifier's."""
+    return row.question.shape or shape_of(row.question.question).value
+
+
+def _share(count: int, of: int) -> float | None:
+    return count / of if of else None
+
+
+def answer_quality(rows: list[Row]) -> dict[str, float | int | None]:
+    """What a member meets, over ask-mode rows: answered right with the evidence cited, refused although the
+    documents answer (false refusal), a near miss refused, answered with something else (wrong value), and for
+    yes/no questions the verdict right or wrong (no verdict is neither)."""
+    answerable = [row for row in rows if row.question.answerable]
+    near_misses = [row for row in rows if not row.question.answerable]
+    judged = [row for row in answerable if row.question.verdict]
+    given = [row for row in judged if row.verdict]
+    return {
+        "questions": len(rows),
+        "answerable": len(answerable),
+        "correct_cited": _share(sum(bool(row.correct) for row in answerable), len(answerable)),
+        "false_refusals": _share(sum(bool(row.refused) for row in answerable), len(answerable)),
+        "near_misses_refused": _share(sum(bool(row.refused) for row in near_misses), len(near_misses)),
+        "wrong_value": _share(sum(not row.refused and not row.correct for row in answerable), len(answerable)),
+        "verdict_right": _share(sum(row.verdict == row.question.verdict for row in judged), len(judged)),
+        "verdict_wrong": _share(sum(row.verdict != row.question.verdict for row in given), len(judged)),
+    }
+
+
+def quality_by_shape(rows: list[Row]) -> dict[str, dict[str, float | int | None]]:
+    """:func:`answer_quality` for each answer shape, then for all rows ("all")."""
+    shapes: dict[str, list[Row]] = {}
+    for row in rows:
+        shapes.setdefault(shape_of_row(row), []).append(row)
+    return {**{shape: answer_quality(group) for shape, group in sorted(shapes.items())}, "all": answer_quality(rows)}

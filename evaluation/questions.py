@@ -22,6 +22,8 @@ class Question:
     clause: str | None = None  # the provision that decides a case question: "20.2.1", "10.6.2(đ)"
     key_facts: list[str] = field(default_factory=list)  # every one must be in a complete answer
     verdict: str = ""  # "có" / "không" for yes-no questions, else ""
+    shape: str = ""  # the answer form the question calls for, when labelled ("fact", "rule", "case", "list")
+    split: str = ""  # "tune" (gates and prompts may be tuned on it) or "held" (only reported)
 
     def is_evidence(self, chunk_text: str) -> bool:
         """A chunk is relevant when it holds the evidence (both in index spelling)."""
@@ -79,6 +81,8 @@ def load_questions(path: Path) -> list[Question]:
                 clause=raw.get("clause") or None,
                 key_facts=list(raw.get("key_facts") or []),
                 verdict=raw.get("verdict") or "",
+                shape=raw.get("shape") or "",
+                split=raw.get("split") or "",
             )
         )
     return questions

@@ -19,8 +19,8 @@ _FULL_NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?![\
 _WORDS = re.compile(
     r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE
 )
-_DAY_MONTH = re.compile(
-    r"(?:(?:sáng|chiều|tối|trưa)\s+)?ngày\s+(\d{1,2})[./](\d{1,2})(?![./]?\d)", re.IGNORECASE
+_DAY_MONTH = re.compile(  # "ngày 14.9", "chiều 6/11", "sáng ngày 20/5"
+    r"(?:(?:sáng|chiều|tối|trưa)\s+(?:ngày\s+)?|ngày\s+)(\d{1,2})[./](\d{1,2})(?![./]?\d)", re.IGNORECASE
 )
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 _DOC_REFERENCE = re.compile(

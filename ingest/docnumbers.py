@@ -123,7 +123,10 @@ _CODE_BY_WORD = {
     "công văn": "CV",
 }
 _LOOSE = re.compile(
-    r"\b(" + "|".join([*_CODE_BY_WORD, *KIND_BY_CODE, "QD"]) + r")\s*(?:số\s*)?(\d{1,4})(?![\d/-])", re.IGNORECASE
+    r"\b(" + "|".join([*_CODE_BY_WORD, *KIND_BY_CODE, "QD"]) + r")\s*(?:số\s*)?(\d{1,4})(?![\d/-])"
+    # "chi bộ tự quy định 3 tháng mới sinh hoạt": a number of something, not Quy định số 3
+    r"(?!\s*(?:tháng|năm|ngày|tuần|lần|giờ|tuổi|người|đảng viên|%|phần trăm)\b)",
+    re.IGNORECASE,
 )
 
 

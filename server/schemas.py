@@ -82,6 +82,7 @@ class AskResponse(BaseModel):
     closest: list[Hit]
     backend: str
     seconds: float
+    shape: str = Field("", description="Dạng câu trả lời: fact (một giá trị), rule (quy định), case (tình huống), list (liệt kê); rỗng khi từ chối.")
 
 
 class Document(BaseModel):

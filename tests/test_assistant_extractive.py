@@ -98,3 +98,23 @@ def test_a_scripted_model_answer_no_sentence_on_the_topic_backs_gives_way_to_the
     answer = Assistant(corpus_settings, corpus_index, model).ask("Trường Đại học Công nghệ công bố chiến lược phát triển đến năm nào?")
     assert not answer.refused and "2035" in answer.answer and "2024" not in answer.answer
     assert answer.flags[0].startswith("Câu trả lời của mô hình chưa nêu đúng thông tin được hỏi")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind", "question", "typed"),
+    [
+        # Issue 41: counts the old check did not see as the number asked for
+        ("Tỷ lệ đảng viên hoàn thành xuất sắc nhiệm vụ đạt 45,5%.", "number", "Tỷ lệ hoàn thành xuất sắc là bao nhiêu phần trăm?", True),
+        ("Mỗi năm chi bộ kết nạp từ 01-02 đảng viên.", "number", "Mỗi năm chi bộ kết nạp bao nhiêu đảng viên mới?", True),
+        ("Đại hội có 11/11 đảng viên chính thức tham dự.", "number", "Có bao nhiêu đảng viên chính thức tham dự?", True),
+        ("Có hơn 2 triệu lượt người tham gia.", "number", "Có bao nhiêu lượt người tham gia?", True),
+        ("Chi bộ có 11 đảng viên.", "number", "Chi bộ 11 đảng viên có bao nhiêu tổ đảng?", False),
+        ("Thời hạn dự bị là mười hai tháng.", "duration", "Thời hạn dự bị là bao lâu?", True),
+        # a date is no length of time ("26 tháng", "5 năm" of it were read as one)
+        ("Quy định ban hành ngày 26 tháng 5 năm 2025.", "duration", "Thời hạn dự bị là bao lâu?", False),
+    ],
+)
+def test_the_kind_of_value_asked_for_is_read_as_chat_numbers_reads_it(sentence: str, kind: str, question: str, typed: bool) -> None:
+    from chat.extractive import has_type
+
+    assert has_type(sentence, kind, question) is typed

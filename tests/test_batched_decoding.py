@@ -83,7 +83,7 @@ def _whole_read(llm_backend, messages) -> tuple[int, str]:
 def test_an_answer_after_a_prompt_without_the_system_prompt_does_not_read_it_again(llm_settings, corpus_index, llm_backend) -> None:
     assistant = Assistant(llm_settings, corpus_index, llm_backend)
     messages = assistant._messages(assistant.answer_prompt, context='[1] Tin (2025-06-10, đoạn 1)\n"""\nĐại hội bầu đồng chí Lê Thị Mai làm Bí thư.\n"""',
-                                   question="Ai được bầu làm Bí thư?")
+                                   question="Ai được bầu làm Bí thư?", form=assistant.prompts.forms["fact"])
     system_tokens = len(llm_backend.model.tokenize(assistant.prompts.system.encode(), add_bos=False))
 
     whole, expected = _whole_read(llm_backend, messages)
@@ -96,7 +96,8 @@ def test_an_answer_after_a_prompt_without_the_system_prompt_does_not_read_it_aga
 
 def test_warming_reads_the_system_prompt_the_answers_start_with(llm_settings, corpus_index, llm_backend) -> None:
     assistant = Assistant(llm_settings, corpus_index, llm_backend)
-    messages = assistant._messages(assistant.answer_prompt, context="[1] Tin\n\"\"\"\nChi bộ có 11 đảng viên.\n\"\"\"", question="Chi bộ có bao nhiêu đảng viên?")
+    messages = assistant._messages(assistant.answer_prompt, context="[1] Tin\n\"\"\"\nChi bộ có 11 đảng viên.\n\"\"\"", question="Chi bộ có bao nhiêu đảng viên?",
+                                   form=assistant.prompts.forms["fact"])
     whole, _ = _whole_read(llm_backend, messages)
     llm_backend.context.forget()
 

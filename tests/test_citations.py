@@ -131,3 +131,20 @@ def test_a_restatement_that_changes_who_acts_is_flagged_unless_the_question_name
     assert added_qualifiers("Chi bộ xét và đề nghị kết nạp [1].", passage, ACTORS) == []
     asked = "Đảng ủy có quyền đề nghị kết nạp không?"
     assert added_qualifiers("Đảng ủy: chi bộ xét và đề nghị [1].", f"{passage} {asked}", ACTORS) == []
+
+
+def _hit(text: str) -> SearchHit:
+    return SearchHit("c1", 1.0, text, {"title": "Điều lệ Đảng", "date": "2011-01-19", "source": "dieu-le.pdf", "paragraph": 1})
+
+
+def test_a_figure_the_passage_writes_otherwise_is_not_flagged_and_a_changed_one_is() -> None:
+    """Issue 41: the model's "12" was flagged because the clause said "mười hai tháng"."""
+    hits = [_hit("Thời hạn dự bị là mười hai tháng. Tỷ lệ đạt 45,5 %. Toàn Đảng bộ có 1500 đảng viên.")]
+    assert check_answer("Thời hạn dự bị là 12 tháng [1].", hits).flags == []
+    assert check_answer("Tỷ lệ đạt 45,5% [1].", hits).flags == []
+    assert check_answer("Toàn Đảng bộ có 1.500 đảng viên [1].", hits).flags == []
+    assert any("13" in flag for flag in check_answer("Thời hạn dự bị là 13 tháng [1].", hits).flags)
+    assert any("45,6" in flag for flag in check_answer("Tỷ lệ đạt 45,6% [1].", hits).flags)
+    assert any("mười ba" in flag for flag in check_answer("Thời hạn dự bị là mười ba tháng [1].", hits).flags)
+    digits = [_hit("Thời hạn dự bị là 12 tháng.")]
+    assert check_answer("Thời hạn dự bị là mười hai tháng [1].", digits).flags == []

@@ -28,3 +28,11 @@ def test_date_of_a_referenced_document_is_skipped() -> None:
 def test_impossible_dates_are_ignored() -> None:
     assert find_dates("tỷ lệ 31/02/2024 và 45/13/2020") == []
     assert document_date("không có ngày nào") is None
+
+
+def test_an_anniversarys_dates_give_way_to_the_event_of_the_article() -> None:
+    """"Nhân kỷ niệm 107 năm Cách mạng Tháng Mười Nga (7/11/1917-7/11/2024), chiều 6/11, Thị ủy … tổ chức Lễ trao
+    tặng Huy hiệu Đảng": the article is of 6/11/2024, not of 1917."""
+    text = ("Nhân kỷ niệm 107 năm Cách mạng Tháng Mười Nga thành công (7/11/1917-7/11/2024), chiều 6/11, Thị ủy Hương Thủy "
+            "tổ chức Lễ trao tặng Huy hiệu Đảng cho các đảng viên.")
+    assert document_date(text) == date(2024, 11, 6)

@@ -1,6 +1,6 @@
 import pytest
 
-from ingest.docnumbers import own_number, parse_numbers
+from ingest.docnumbers import own_number, parse_numbers, query_reference_keys
 
 
 @pytest.mark.parametrize(
@@ -44,7 +44,6 @@ def test_own_number_from_header() -> None:
 
 
 def test_loose_references_in_questions() -> None:
-    from ingest.docnumbers import query_reference_keys
 
     assert query_reference_keys("Quy định 08 nói gì về nêu gương?") == {"8-QĐ"}
     assert query_reference_keys("QĐ 101") == {"101-QĐ"}
@@ -61,3 +60,9 @@ def test_abbreviations_expand_to_their_full_form() -> None:
     assert "Đại học Quốc gia Hà Nội" in abbreviations.expand("Đảng bộ ĐHQGHN")
     assert "Ủy ban Kiểm tra" in abbreviations.expand("UBKT Đảng ủy")
     assert abbreviations.expand("chi bộ kết nạp đảng viên") == "chi bộ kết nạp đảng viên"
+
+
+def test_a_rule_of_so_many_months_names_no_document() -> None:
+    """A member's "chi bộ tự quy định 3 tháng mới sinh hoạt một lần" is no "Quy định số 3" the library lacks."""
+    assert query_reference_keys("Ở nơi tôi có chi bộ tự quy định 3 tháng mới sinh hoạt một lần") == set()
+    assert query_reference_keys("Quy định 08 nói gì?") == {"8-QĐ"}

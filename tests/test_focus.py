@@ -40,3 +40,36 @@ def test_the_years_counted_and_a_percentage() -> None:
     question = "Cấp trên được chỉ định tăng thêm cấp ủy viên tối đa bao nhiêu phần trăm?"
     assert focus_is_grounded(question, ["… không được quá 10% đối với cấp ủy cấp trên trực tiếp của tổ chức cơ sở đảng."])
     assert not focus_is_grounded(question, ["… không được quá 10 người đối với cấp ủy cấp trên."])
+
+
+# Answers the issue reports refused: the count is read as chat.numbers reads it (words, magnitudes, ranges,
+# fractions, percentages), and must still be of the thing counted and bounded as asked.
+_COUNTS = [
+    ("Năm 2019 có bao nhiêu lượt người tham gia học tập nghị quyết?",
+     "Năm 2019, có hơn 2 triệu lượt người tham gia học tập nghị quyết.", True),
+    ("Tỷ lệ đảng viên hoàn thành xuất sắc nhiệm vụ là bao nhiêu phần trăm?",
+     "Tỷ lệ đảng viên hoàn thành xuất sắc nhiệm vụ đạt 45,5%.", True),
+    ("Mỗi năm chi bộ kết nạp bao nhiêu đảng viên mới?", "Mỗi năm chi bộ kết nạp từ 01-02 đảng viên mới.", True),
+    ("Mỗi năm kết nạp bao nhiêu phần trăm đảng viên?", "Phấn đấu mỗi năm kết nạp 15-20% đảng viên/năm.", True),
+    ("Đại hội có bao nhiêu đảng viên chính thức tham dự?",
+     "Đại hội có sự tham dự đầy đủ của 11/11 đảng viên chính thức.", True),
+    ("Thời hạn dự bị là bao nhiêu tháng?", "Thời hạn dự bị là mười hai tháng.", True),
+    # the count must be of the thing counted, bounded as asked
+    ("Đại hội có bao nhiêu chi bộ tham dự?", "Đại hội có sự tham dự đầy đủ của 11/11 đảng viên chính thức.", False),
+    ("Thời hạn dự bị tối đa là bao nhiêu tháng?", "Thời hạn dự bị ít nhất là mười hai tháng.", False),
+    ("Thời hạn dự bị là bao nhiêu ngày?", "Thời hạn dự bị là mười hai tháng.", False),
+]
+
+
+@pytest.mark.parametrize(("question", "sentence", "answered"), _COUNTS)
+def test_a_count_is_read_however_it_is_written(lexical, question: str, sentence: str, answered: bool) -> None:
+    assert answers_the_focus(question, sentence, [("Báo cáo", sentence)], lexical, 0.3) is answered
+
+
+def test_a_count_given_in_other_words_than_the_cited_sentence_still_answers(lexical) -> None:
+    """The model says "12 tháng" where the clause says "mười hai tháng", or "2.000.000" for "2 triệu"."""
+    sentence = "Thời hạn dự bị là mười hai tháng, kể từ ngày chi bộ tổ chức lễ kết nạp."
+    assert answers_the_focus("Thời hạn dự bị là bao nhiêu tháng?", "Thời hạn dự bị là 12 tháng [1].",
+                             [("Điều lệ Đảng", sentence)], lexical, 0.3)
+    assert not answers_the_focus("Thời hạn dự bị là bao nhiêu tháng?", "Thời hạn dự bị là 18 tháng [1].",
+                                 [("Điều lệ Đảng", sentence)], lexical, 0.3)

@@ -149,3 +149,22 @@ def test_a_reading_that_only_asks_the_question_again_is_no_reading() -> None:
     # a terse answer is an answer, and a reading that says more than the question is not an echo
     assert not repeats_the_question("Như vậy, người 61 tuổi thì không.", question)
     assert not repeats_the_question("Như vậy, người 61 tuổi đã quá 60 tuổi nên không được kết nạp.", question)
+
+
+def test_numbers_are_read_by_chat_numbers_dates_are_not_durations_and_a_range_sets_both_ends() -> None:
+    # "ngày 26 tháng 5 năm 2025" is a date: neither 26 months nor 5 years
+    assert quantities("Quy định ban hành ngày 26 tháng 5 năm 2025") == []
+    assert [q.shown for q in quantities("hai tuần, mười hai tháng")] == ["hai tuần (= 14 ngày)", "mười hai tháng (= 12 tháng)"]
+    lines = comparisons("Đảng viên đã sinh hoạt 6 năm", "thời gian sinh hoạt từ 3 đến 5 năm")
+    assert "6 năm (= 72 tháng) (trường hợp hỏi) lớn hơn 5 năm (= 60 tháng) (mức nêu trong điều khoản), tức là không thoả điều kiện “từ 3 đến 5 năm”" in lines
+
+
+def test_a_reading_that_writes_the_clauses_number_in_digits_is_kept() -> None:
+    """The clause says "mười hai tháng", the model "12 tháng": the same figure (issue 41), while "13 tháng" is not."""
+    quote = "1.1. Thời hạn dự bị là mười hai tháng, kể từ ngày chi bộ tổ chức lễ kết nạp."
+    ground = _ground(quote)
+    question = "Đảng viên dự bị được bao lâu thì xét chuyển chính thức?"
+    reading, flags = checked_reading(question, [ground], "Như vậy, thời hạn dự bị là 12 tháng kể từ ngày kết nạp.")
+    assert not flags and reading.startswith("Như vậy, thời hạn dự bị là 12 tháng")
+    reading, flags = checked_reading(question, [ground], "Như vậy, thời hạn dự bị là 13 tháng kể từ ngày kết nạp.")
+    assert flags and "“13”" in flags[0] and reading.startswith("Như vậy, điều khoản trên")

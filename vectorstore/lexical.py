@@ -50,6 +50,7 @@ from typing import NamedTuple, TypedDict
 import numpy as np
 
 from ingest.docnumbers import reference_keys
+from ingest.normalize import strip_diacritics
 from vectorstore.tokenize import accented_tokens, fold, folded_tokens, has_diacritics
 
 FIELDS = ("accented", "folded")  # token fields, scored
@@ -377,6 +378,7 @@ class LexicalIndex:
         self._statistics: dict[Population, Statistics] = {}  # by population, oldest first
         # One hybrid search scores the same query several times (candidates, fusion, named documents).
         self._last_scores: tuple[tuple[str, Population], np.ndarray] | None = None
+        self._spellings: dict[str, list[str]] | None = None  # folded token → the accented tokens folding to it
 
     def _changed(self) -> None:
         self.segments = _tidy(self.segments)
@@ -512,6 +514,21 @@ class LexicalIndex:
         without one)."""
         statistics = self._statistics_of(population)
         return _idf(max(statistics.count, 1), self._frequency(statistics, "folded" if folded else "accented", token))
+
+    def frequency(self, token: str, folded: bool = False, population: Population = None) -> int:
+        """Chunks of ``population`` holding ``token``."""
+        return self._frequency(self._statistics_of(population), "folded" if folded else "accented", token)
+
+    def accented_spellings(self, folded: str) -> list[str]:
+        """The accented tokens of the index that fold to ``folded`` ("thu_vien" → "thư_viện", "thư_viên", …), for
+        putting diacritics back on a query typed without them (vectorstore/diacritics.py)."""
+        if self._spellings is None:
+            spellings: dict[str, set[str]] = {}
+            for segment in self.segments:
+                for key in segment.postings["accented"].keys:
+                    spellings.setdefault(strip_diacritics(key), set()).add(key)
+            self._spellings = {key: sorted(found) for key, found in spellings.items()}
+        return self._spellings.get(folded, [])
 
     # --- search ----------------------------------------------------------------
     def _scores(self, query: str, population: Population = None) -> np.ndarray:
