@@ -65,6 +65,13 @@ def test_the_file_has_enough_cases_of_each_kind_and_unique_ids() -> None:
 def test_an_answerable_case_quotes_its_clause_verbatim(
     row: dict, texts: dict[str, str], spans: dict[str, list[ClauseSpan]]
 ) -> None:
+    assert_quotes_its_clause(row, texts, spans)
+    assert row["verdict"] in {"có", "không", ""}
+
+
+def assert_quotes_its_clause(row: dict, texts: dict[str, str], spans: dict[str, list[ClauseSpan]]) -> None:
+    """The row's evidence is verbatim in its document, inside the clause it names, and its key facts are that
+    clause's words (also used for evaluation/data/member_qa.jsonl)."""
     text = texts[row["document"]]
     evidence = unicodedata.normalize("NFC", row["evidence"])
     assert 30 <= len(evidence) <= 200
@@ -77,7 +84,6 @@ def test_an_answerable_case_quotes_its_clause_verbatim(
     for fact in row["key_facts"]:
         assert _words(fact) in _words(clause_text), f"key fact {fact!r} is not in clause {row['clause']}"
     assert set(row["key_facts"]) <= set(row["answers"])
-    assert row["verdict"] in {"có", "không", ""}
 
 
 @pytest.mark.parametrize("row", UNANSWERABLE, ids=[row["id"] for row in UNANSWERABLE])

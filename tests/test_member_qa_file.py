@@ -14,7 +14,7 @@ import pytest
 
 from evaluation.questions import load_questions
 from ingest.clauses import ClauseSpan
-from tests.test_cases_file import CHARTER, CORPUS, SOURCES, _clause_text, _words, spans, texts  # noqa: F401
+from tests.test_cases_file import CHARTER, CORPUS, SOURCES, assert_quotes_its_clause, spans, texts  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 MEMBER_QA = ROOT / "evaluation" / "data" / "member_qa.jsonl"
@@ -70,18 +70,7 @@ def test_an_answerable_question_quotes_its_clause_verbatim(
     texts: dict[str, str],  # noqa: F811
     spans: dict[str, list[ClauseSpan]],  # noqa: F811
 ) -> None:
-    text = texts[row["document"]]
-    evidence = unicodedata.normalize("NFC", row["evidence"])
-    assert 30 <= len(evidence) <= 200
-    assert evidence in text, "evidence is not a verbatim substring of the cleaned document"
-    assert row["source"] == SOURCES[row["document"]]
-    assert row["clause"] in {span.label for span in spans[row["document"]]}, "no such clause heading"
-    span, clause_text = _clause_text(text, spans[row["document"]], row["clause"])
-    assert any(span.start <= found.start() < span.end for found in re.finditer(re.escape(evidence), text))
-    assert row["key_facts"] and row["answers"]
-    for fact in row["key_facts"]:
-        assert _words(fact) in _words(clause_text), f"key fact {fact!r} is not in clause {row['clause']}"
-    assert set(row["key_facts"]) <= set(row["answers"])
+    assert_quotes_its_clause(row, texts, spans)
 
 
 @pytest.mark.parametrize("row", UNANSWERABLE, ids=[row["id"] for row in UNANSWERABLE])
