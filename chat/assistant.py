@@ -312,7 +312,7 @@ class Assistant:
         """A rule or a value of quoted provisions, for a question that is not a case: căn cứ and the verbatim
         words at once, then the model's one plain sentence, checked (chat/provision.py)."""
         cited = ruling.citations(grounds)
-        yield Preview(provision.quoted(grounds), cited, kept=shape is not Shape.FACT)
+        yield Preview(ruling.quoted(grounds), cited, kept=shape is not Shape.FACT)
         messages = self._messages(self.provision_prompt, grounds="\n".join(g.line() for g in grounds), question=standalone,
                                   form=self.prompts.forms[shape.value])
         written = Written()

@@ -19,20 +19,11 @@ import re
 from chat.citations import strip_markers, unsupported_figures
 from chat.degenerate import problems
 from chat.extractive import expected_type, has_type
-from chat.ruling import Ground, is_yes_no, unbacked_words, verdict_follows, verdict_of
+from chat.ruling import Ground, is_yes_no, markers, quoted, unbacked_words, verdict_follows, verdict_of
 from chat.sentences import split_sentences
 from chat.shapes import Shape
 
 SUMMARY_LABEL = "Tóm lại:"
-
-
-def quoted(grounds: list[Ground]) -> str:
-    """Căn cứ and the provisions' own words, one paragraph each."""
-    return "\n\n".join(ground.line() for ground in grounds)
-
-
-def markers(grounds: list[Ground]) -> str:
-    return "".join(f"[{n}]" for n in dict.fromkeys(ground.n for ground in grounds))
 
 
 def _plain(line: str) -> str:

@@ -234,10 +234,13 @@ def undecided(grounds: list[Ground]) -> str:
 
 def head(question: str, grounds: list[Ground]) -> str:
     """Căn cứ and the verbatim words (and the comparison of the case's numbers): known before any model writes."""
-    lines = [ground.line() for ground in grounds]
-    if compared := comparison(question, grounds):
-        lines.append(compared)
-    return "\n\n".join(lines)
+    compared = comparison(question, grounds)
+    return f"{quoted(grounds)}\n\n{compared}" if compared else quoted(grounds)
+
+
+def quoted(grounds: list[Ground]) -> str:
+    """Căn cứ and the provisions' own words, one paragraph each (the case form and chat/provision.py's)."""
+    return "\n\n".join(ground.line() for ground in grounds)
 
 
 def comparison(question: str, grounds: list[Ground]) -> str:
@@ -265,7 +268,7 @@ def checked_reading(question: str, grounds: list[Ground], written: str) -> tuple
     backing = f"{quoted} {question} {_comparison_line(compared)}"  # the comparison's words are the model's to use
     flags = []
     if repeats_the_question(reading, question):
-        return f"{undecided(grounds).rstrip('.')} {_markers(grounds)}.", ["Phần áp dụng của mô hình chỉ nhắc lại câu hỏi nên đã bị bỏ."]
+        return f"{undecided(grounds).rstrip('.')} {markers(grounds)}.", ["Phần áp dụng của mô hình chỉ nhắc lại câu hỏi nên đã bị bỏ."]
     foreign = unsupported_figures(reading, backing)
     if foreign:
         flags.append(f"Phần áp dụng của mô hình nêu số liệu {', '.join(f'“{f}”' for f in foreign)} không có trong câu hỏi "
@@ -278,10 +281,10 @@ def checked_reading(question: str, grounds: list[Ground], written: str) -> tuple
     elif is_yes_no(question) and verdict_of(reading) and not verdict_follows(question, grounds, compared):
         flags.append("Mô hình đưa ra kết luận mà điều khoản và dữ kiện của câu hỏi chưa đủ căn cứ; đã thay bằng nêu điều kiện.")
         reading = undecided(grounds)
-    return f"{reading.rstrip('.')} {_markers(grounds)}.", flags
+    return f"{reading.rstrip('.')} {markers(grounds)}.", flags
 
 
-def _markers(grounds: list[Ground]) -> str:
+def markers(grounds: list[Ground]) -> str:
     return "".join(f"[{n}]" for n in dict.fromkeys(ground.n for ground in grounds))
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from chat.provision import SUMMARY_LABEL, assemble, checked_summary, quoted
-from chat.ruling import Ground, verdict_of
+from chat.provision import SUMMARY_LABEL, assemble, checked_summary
+from chat.ruling import Ground, quoted, verdict_of
 from chat.sentences import split_sentences
 from chat.shapes import Shape
 from vectorstore import SearchHit
