@@ -23,6 +23,7 @@ from chat.focus import answers_the_focus, given_values
 from chat.llm import ChatBackend
 from chat.prompts import Prompts
 from chat.queue import Queued, Ticket
+from chat.referents import referent_missed, unnamed_in
 from chat.ruling import Ground, find_grounds
 from chat.shapes import Shape, shape_of
 from chat.shared_answers import PENDING, SharedAnswers
@@ -387,14 +388,19 @@ class Assistant:
         ]
 
     def _grounded(self, question: str, checked: CheckedAnswer, grounds: list[Ground]) -> bool:
-        """Something backs the answer, it counts nothing no cited passage names, and the person, number or
+        """Something backs the answer, its cited passages name the places, units and people the question names
+        (a member's case aside), its cited sentences speak of the office asked about (not only a Phó or Tổng
+        of it, nor another congress: chat/referents.py), it counts nothing no cited passage names, and the person, number or
         date it gives answers the question's focus. In the board's form the quoted provisions are the answer,
         so one of them, read under the heading it sits in (which names what a terse rule is about), must also
         speak of what was asked (a rule next to the question is not its answer)."""
         passages = [citation.text for citation in checked.citations]
         weights = self.index.searcher  # IDF over the reader's scope
+        about_others = not grounds and shape_of(question) is not Shape.CASE  # a member's own story names their places
         return (
             bool(checked.citations)
+            and not (about_others and unnamed_in(question, [f"{c.title}\n{c.text}" for c in checked.citations]))
+            and not referent_missed(question, [citation.quote for citation in checked.citations], expected_type(question) == "person")
             and focus_is_grounded(question, passages)
             and answers_the_focus(question, " ".join(g.quote for g in grounds) or checked.answer,
                                   [(c.title, c.text) for c in checked.citations], weights, self.settings.min_focus_coverage)

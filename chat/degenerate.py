@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 
 from chat.citations import strip_markers
+from chat.polarity import asks_about_negation, is_negative, without_tag
 from chat.ruling import is_yes_no
 from chat.sentences import split_sentences
-from ingest.normalize import index_form, strip_diacritics
+from ingest.normalize import index_form
 
 MIN_REPEATED_WORDS = 4
 NEAR_DUPLICATE = 0.8  # word-set overlap above which two sentences say the same thing
@@ -26,12 +27,10 @@ _DANGLING = frozenset({
     "và", "hoặc", "của", "là", "các", "những", "theo", "được", "cho", "với", "để", "do", "tại", "về", "từ", "đến",
     "trong", "khi", "thì", "mà", "nếu", "như", "có", "phải", "bởi", "vì", "gồm", "số",
 })
-# Bounds are not negations: "không quá 60 tuổi" states a limit, it does not deny anything.
-_BOUND = re.compile(r"\bkhong (?:qua|vuot qua|duoi|thap hon|it hon)\b")
-_NEGATION = re.compile(r"\b(?:khong|chua|chang|nghiem cam)\b")
-_YES_NO_TAG = re.compile(r"\s*(?:hay|hoặc|hay là|hay la)?\s*(?:không|khong|chưa|chua)\s*[?.!…]*\s*$", re.IGNORECASE)
 _VERDICT_OPENING = re.compile(
-    r"^\s*(?:\*\*)?(?P<word>đúng|sai|có|không|được|chưa|phải|không được|không phải|không đúng)(?:\*\*)?\s*[.,!:;—–-]",
+    # "Câu trả lời: Có." opens with the verdict too
+    r"^\s*(?:(?:câu trả lời|trả lời)(?: là)?\s*:?\s*)?(?:\*\*)?"
+    r"(?P<word>đúng|sai|có|không|được|chưa|phải|không được|không phải|không đúng)(?:\*\*)?\s*(?:[.,!:;—–-]|$)",
     re.IGNORECASE,
 )
 _NEGATIVE_VERDICTS = frozenset({"sai", "không", "chưa", "không được", "không phải", "không đúng"})
@@ -84,22 +83,6 @@ def is_cut_off(text: str) -> bool:
     return bool(words) and words[-1] in _DANGLING
 
 
-def _folded(text: str) -> str:
-    return " ".join(re.findall(r"\w+", _BOUND.sub(" ", strip_diacritics(index_form(text)).lower())))
-
-
-def _negative(text: str, other: str) -> bool:
-    """Whether the text denies or forbids, bounds ("không quá") aside, and negations that are words of a phrase
-    ``other`` also has aside: asked "có được làm việc pháp luật không cho phép không?", the "không cho phép"
-    is what the question is about, not its sign."""
-    folded, shared = _folded(text), f" {_folded(other)} "
-    for match in _NEGATION.finditer(folded):
-        phrase = " ".join(folded[match.start() :].split()[:3])
-        if f" {phrase} " not in shared:
-            return True
-    return False
-
-
 def opening_verdict(answer: str) -> str:
     """"có" or "không" when the answer opens with a bare verdict word ("Đúng.", "Không, …"), else ""."""
     match = _VERDICT_OPENING.match(strip_markers(index_form(answer)))
@@ -122,9 +105,8 @@ def verdict_against_grounds(answer: str, question: str, grounds: list[str]) -> b
         return True
     if not grounds:
         return True
-    asked = _YES_NO_TAG.sub("", question)
-    asked_negative = _negative(asked, " ".join(grounds))
-    forbidding = [_negative(ground, asked) for ground in grounds]
+    asked_negative = asks_about_negation(question, " ".join(grounds))
+    forbidding = [is_negative(ground, without_tag(question)) for ground in grounds]
     if verdict == "có":
         return all(negative != asked_negative for negative in forbidding)
     return all(negative == asked_negative for negative in forbidding)

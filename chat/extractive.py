@@ -34,7 +34,13 @@ _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
 def expected_type(question: str) -> str:
+    """The kind of value the question asks for: "date", "year", "duration", "number", "person", or "".
+
+    "Tuổi đảng được tính từ ngày nào?" asks for the event a period counts from (the day of the admission
+    decision), not for a calendar date, so it asks for no kind of value."""
     folded = strip_diacritics(index_form(question)).lower()
+    if re.search(r"\btinh tu (?:ngay|thoi diem|luc|khi) nao\b", folded):
+        return ""
     if re.search(r"\b(ngay nao|khi nao|bao gio|thoi gian nao|hom nao)\b", folded):
         return "date"
     if re.search(r"\bnam nao\b", folded):

@@ -18,6 +18,7 @@ import re
 from chat.citations import strip_markers
 from chat.extractive import PERSON, expected_type
 from chat.numbers import LOWER, TIME_MEASURES, UPPER, Amount, amounts, asked_bounds, counts, same_amount
+from chat.referents import names_offices
 from chat.sentences import split_sentences
 from chat.support import TermWeights, coverage, quantity_focus
 from ingest.dates import find_dates
@@ -45,12 +46,15 @@ def given_values(answer: str, question: str, kind: str) -> list[str]:
 def value_is_focused(question: str, value: str, passages: list[tuple[str, str]], lexical: TermWeights, min_coverage: float) -> bool:
     """Some sentence of the cited (title, text) passages holds ``value`` and speaks of what the question asks
     about. The sentence before it and the title count as its context: "Trong đó, đồng chí A giữ chức Bí thư"
-    names the cell only in the sentence before."""
+    names the cell only in the sentence before. An office the question names (Phó Bí thư) must be named, with
+    its rank, in that sentence or the one before: a guest's name next to the congress's title is no answer to
+    who was elected secretary."""
     for title, text in passages:
         sentences = split_sentences(index_form(text))
         for before, sentence in zip([None, *sentences], sentences, strict=False):
             context = f"{title}\n{before.text if before else ''}\n{sentence.text}"
-            if value in sentence.text and coverage(question, context, lexical) >= min_coverage:
+            if (value in sentence.text and coverage(question, context, lexical) >= min_coverage
+                    and names_offices(question, f"{before.text if before else ''}\n{sentence.text}")):
                 return True
     return False
 
@@ -67,8 +71,8 @@ def answers_the_focus(question: str, answer: str, passages: list[tuple[str, str]
     if kind == "duration":
         return counted(question, answer, passages, lexical, min_coverage, TIME_MEASURES)
     values = given_values(answer, question, kind)
-    if not values:
-        return not _DAY_ASKED.search(strip_diacritics(index_form(question)).lower())  # "ngày nào" wants a day
+    if not values:  # "ngày nào" wants a day ("tính từ ngày nào" an event: expected_type asks for no value then)
+        return kind != "date" or not _DAY_ASKED.search(strip_diacritics(index_form(question)).lower())
     return any(value_is_focused(question, value, passages, lexical, min_coverage) for value in values)
 
 

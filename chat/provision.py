@@ -19,7 +19,7 @@ import re
 from chat.citations import strip_markers, unsupported_figures
 from chat.degenerate import problems
 from chat.extractive import expected_type, has_type
-from chat.ruling import Ground, is_yes_no, markers, quoted, unbacked_words, verdict_follows, verdict_of
+from chat.ruling import Ground, is_yes_no, markers, quoted, settle, unbacked_words, verdict_follows, verdict_of
 from chat.sentences import split_sentences
 from chat.shapes import Shape
 
@@ -39,7 +39,21 @@ def _plain(line: str) -> str:
 
 
 def checked_summary(question: str, shape: Shape, grounds: list[Ground], written: str) -> tuple[str, list[str]]:
-    """The model's sentence as it may be shown ("" when it may not), and what was wrong with it."""
+    """The model's sentence as it may be shown, and what was wrong with it. Where the quoted words settle a yes/no
+    question (chat/ruling.settle), that reading stands in for a sentence that may not be shown, and replaces one
+    whose verdict is the opposite; otherwise a sentence that may not be shown leaves "" (the quote alone)."""
+    summary, flags = _checked(question, shape, grounds, written)
+    if not (settled := settle(question, grounds)):
+        return summary, flags
+    settled = settled[:1].upper() + settled[1:].rstrip(".")
+    if not summary:
+        return settled, flags
+    if verdict_of(summary) not in ("", verdict_of(settled)):
+        return settled, [*flags, "Kết luận của mô hình ngược với nguyên văn điều khoản nên đã được thay."]
+    return summary, flags
+
+
+def _checked(question: str, shape: Shape, grounds: list[Ground], written: str) -> tuple[str, list[str]]:
     lines = [_plain(line) for line in written.splitlines()]
     lines = [line for line in lines if line]
     summary = "\n".join(lines) if shape is Shape.LIST else " ".join(lines)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from chat.citations import Citation, citation_of, strip_markers, unsupported_figures
 from chat.extractive import ranked_sentences
 from chat.numbers import UNITS, Amount, amounts, bound_test
+from chat.polarity import asks_about_negation, is_negative, without_tag
 from chat.sentences import Sentence, split_sentences
 from chat.support import TermWeights, question_terms, whole_words
 from ingest.clauses import clause_phrase
@@ -34,6 +35,7 @@ MAX_UNBACKED = 2
 READING_WORDS = frozenset({
     "như_vậy", "để", "vào", "nên", "vì", "do", "nếu", "trường_hợp", "cụ_thể", "đối_với", "vẫn", "cũng", "chưa",
     "hơn", "lớn", "nhỏ", "bằng", "quy_định", "điều_khoản", "điều_kiện", "đủ", "cần", "phải", "thể", "kết_luận",
+    "câu", "trả_lời", "câu_trả_lời", "câu_hỏi",  # "câu trả lời là …": words about the answer, not facts of the case
 })  # a second provision is quoted when its sentence ranks almost as high as the first
 APPLICATION_LABEL = "Áp dụng vào trường hợp (nhận định của trợ lý, không phải nguyên văn văn bản):"
 UNDECIDED = "điều khoản trên nêu điều kiện cần đáp ứng"
@@ -164,16 +166,68 @@ def comparisons(question: str, quoted: str) -> list[str]:
     meets the condition the provision's words set (a small model misreads "lớn hơn 60 tuổi" against "đến đủ 60
     tuổi"; which side of a bound a case falls on is arithmetic, so it is done here)."""
     lines: dict[tuple, str] = {}  # one line per outcome: two provisions (a regulation and the Charter) often say the same
+    for asked, limit in _compared(question, quoted):
+        value = limit.quantity.value
+        relation = "lớn hơn" if asked.value > value else "nhỏ hơn" if asked.value < value else "bằng"
+        outcome = (asked, value, limit.met, limit.met and limit.met(asked.value, value))
+        lines.setdefault(outcome, f"{asked.shown} (trường hợp hỏi) {relation} {limit.quantity.shown} (mức nêu trong điều khoản)"
+                                  f"{limit.verdict(asked.value)}")
+    return list(lines.values())[:4]
+
+
+def _compared(question: str, quoted: str) -> Iterator[tuple[Quantity, Threshold]]:
+    """Each number of the case with each threshold of the same measure in the quoted text."""
     for asked in quantities(question):
         for limit in thresholds(quoted):
-            if asked.measure != limit.quantity.measure:
-                continue
-            value = limit.quantity.value
-            relation = "lớn hơn" if asked.value > value else "nhỏ hơn" if asked.value < value else "bằng"
-            outcome = (asked, value, limit.met, limit.met and limit.met(asked.value, value))
-            lines.setdefault(outcome, f"{asked.shown} (trường hợp hỏi) {relation} {limit.quantity.shown} (mức nêu trong điều khoản)"
-                                      f"{limit.verdict(asked.value)}")
-    return list(lines.values())[:4]
+            if asked.measure == limit.quantity.measure:
+                yield asked, limit
+
+
+def settle(question: str, grounds: list[Ground]) -> str:
+    """The reading the quoted words alone decide, without "Như vậy, ", or "" when they do not: a yes/no case whose every number
+    falls on the same side of every bound the quoted provisions set for its measure ("8 tháng" against "dưới 12
+    tháng": within). It is stated as met or not met — what the arithmetic shows, not what the rule then says — and
+    only where neither the question nor the provision holding the bound negates (a bound in "không được … trong
+    thời hạn 12 tháng" excludes those within it, so "within" would read as the opposite verdict). With no number
+    to settle it, a probationary member asked about next to a rule for full members (:func:`_status_contrast`)."""
+    quoted = " ".join(ground.quote for ground in grounds)
+    if not is_yes_no(question) or asks_about_negation(question, quoted):
+        return ""
+    outcomes: dict[Threshold, bool] = {}
+    holders: dict[Threshold, Ground] = {}
+    for asked, limit in _compared(question, quoted):
+        if limit.met is None:
+            continue
+        holders[limit] = next((g for g in grounds if limit.condition in index_form(g.quote)), grounds[0])
+        if is_negative(_ASIDE.sub(" ", holders[limit].quote), without_tag(question)):  # "(nơi không có …)" is an aside
+            return ""
+        outcomes[limit] = outcomes.get(limit, True) and limit.met(asked.value, limit.quantity.value)
+    by_measure = [_all_met({limit: ok for limit, ok in outcomes.items() if limit.quantity.measure == measure})
+                  for measure in dict.fromkeys(limit.quantity.measure for limit in outcomes)]
+    met = None if not by_measure or None in by_measure else all(by_measure)  # each measure a condition of its own
+    if met is None:
+        return _status_contrast(question, grounds)
+    named = [limit for limit, ok in outcomes.items() if ok == met]  # not met: the bounds the case fails
+    conditions = ", ".join(dict.fromkeys(f"“{limit.condition}”" for limit in named))
+    clauses = " và ".join(dict.fromkeys(clause_phrase(holders[limit].clause) for limit in named))
+    return f"theo đối chiếu số liệu, trường hợp hỏi {'đủ' if met else 'không đáp ứng'} điều kiện {conditions} của {clauses}."
+
+
+_ASIDE = re.compile(r"\([^()]*\)")
+_PROBATIONARY, _FULL = "đảng viên dự bị", "đảng viên chính thức"
+
+
+def _status_contrast(question: str, grounds: list[Ground]) -> str:
+    """Asked whether a probationary member may do what the quoted provision grants full members only ("Thẻ đảng
+    viên được phát cho đảng viên chính thức", "Người giới thiệu phải là đảng viên chính thức"): they may not. A
+    small model answers "Có" next to such a clause; the words of the clause decide it. Not where the provision
+    also names probationary members or forbids (a ban on full members says nothing of the others)."""
+    asked, quoted = index_form(question).lower(), " ".join(index_form(ground.quote).lower() for ground in grounds)
+    if (_PROBATIONARY not in asked or _FULL in asked or _FULL not in quoted or "dự bị" in quoted
+            or is_negative(quoted, without_tag(question))):
+        return ""
+    return (f"{clause_phrase(grounds[0].clause)} quy định cho đảng viên chính thức, nên đảng viên dự bị không thuộc "
+            "trường hợp được quy định ở đó.")
 
 
 # --- verdicts -------------------------------------------------------------------------------------
@@ -181,6 +235,7 @@ def comparisons(question: str, quoted: str) -> list[str]:
 _YES_NO = re.compile(r"\b(?:co|duoc|phai|dung|con|can)\b.*\b(?:khong|chua)\s*[?.!]*\s*$|\b(?:hay khong|duoc khong|co phai|dung khong)\b")
 _NORMATIVE = re.compile(r"\b(?:phai|duoc|khong duoc|chi|nghiem cam|toi da|toi thieu|it nhat|tro len|du|trong thoi han)\b")
 _VERDICT_NO = re.compile(r"\b(không|chưa)\b", re.IGNORECASE)
+_QUOTED = re.compile(r"“[^”]*”")
 _VERDICT_YES = re.compile(r"\b(có|được|đúng|đủ)\b", re.IGNORECASE)
 
 
@@ -204,7 +259,7 @@ def verdict_of(answer: str) -> str:
             return ""  # the căn cứ and the quote alone: no reading of the case, so no verdict
     if text.startswith(UNDECIDED):
         return ""
-    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    first = _QUOTED.sub("", re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0])  # a quoted "không quá" is the clause's, not a verdict
     if _VERDICT_NO.search(first):
         return "không"
     return "có" if _VERDICT_YES.search(first) else ""
@@ -253,14 +308,34 @@ def _comparison_line(compared: list[str]) -> str:
     return "Đối chiếu số liệu: " + "; ".join(compared) + "." if compared else ""
 
 
+def _all_met(outcomes: dict[Threshold, bool]) -> bool | None:
+    """Whether the case meets the bounds of one measure, read as one condition; None when they do not make one. Bounds that all
+    agree decide. A lower and an upper bound that leave room between them ("đủ 18 tuổi đến đủ 60 tuổi") are one
+    condition, failed when either fails. Bounds of one direction that disagree ("quá 12 tháng … quá 60 tháng"), or
+    that leave no room ("dưới 12 tháng" / "từ 12 tháng trở lên"), are tiers of different rules: nothing is settled."""
+    if not outcomes:
+        return None
+    if len(set(outcomes.values())) == 1:
+        return next(iter(outcomes.values()))
+    lower = {limit: ok for limit, ok in outcomes.items() if limit.met in (operator.ge, operator.gt)}
+    upper = {limit: ok for limit, ok in outcomes.items() if limit.met in (operator.le, operator.lt)}
+    if len(lower) + len(upper) < len(outcomes) or len(set(lower.values())) > 1 or len(set(upper.values())) > 1:
+        return None
+    room = max(limit.quantity.value for limit in lower) < min(limit.quantity.value for limit in upper)
+    return False if room else None
+
+
 def checked_reading(question: str, grounds: list[Ground], written: str) -> tuple[str, list[str]]:
     """The model's "Như vậy, …" as it may be shown, and the warnings about what was removed.
 
     Its numbers must be the case's or the clause's; a verdict must follow from them (see
-    :func:`verdict_follows`). Markers are the grounds', whatever the model wrote."""
+    :func:`verdict_follows`) and agree with the one the quoted words settle (:func:`settle`), which also
+    stands in for a reading that was removed or never written. Markers are the grounds', whatever the model wrote."""
+    decided = f"Như vậy, {settled}" if (settled := settle(question, grounds)) else ""
+    fallback = decided or undecided(grounds)
     reading = " ".join(strip_markers(written).split())
     if not reading:
-        return NO_APPLICATION, []
+        return (f"{decided.rstrip('.')} {markers(grounds)}." if decided else NO_APPLICATION), []
     if not reading.startswith("Như vậy"):
         reading = f"Như vậy, {reading[0].lower()}{reading[1:]}"
     quoted = " ".join(ground.quote for ground in grounds)
@@ -268,19 +343,22 @@ def checked_reading(question: str, grounds: list[Ground], written: str) -> tuple
     backing = f"{quoted} {question} {_comparison_line(compared)}"  # the comparison's words are the model's to use
     flags = []
     if repeats_the_question(reading, question):
-        return f"{undecided(grounds).rstrip('.')} {markers(grounds)}.", ["Phần áp dụng của mô hình chỉ nhắc lại câu hỏi nên đã bị bỏ."]
-    foreign = unsupported_figures(reading, backing)
-    if foreign:
+        flags.append("Phần áp dụng của mô hình chỉ nhắc lại câu hỏi nên đã bị bỏ.")
+        reading = fallback
+    elif foreign := unsupported_figures(reading, backing):
         flags.append(f"Phần áp dụng của mô hình nêu số liệu {', '.join(f'“{f}”' for f in foreign)} không có trong câu hỏi "
                      "hay điều khoản trích dẫn nên đã bị bỏ.")
-        reading = undecided(grounds)
+        reading = fallback
     elif foreign := unbacked_words(reading, backing):
         flags.append(f"Phần áp dụng của mô hình nêu nội dung không có trong điều khoản trích dẫn hay câu hỏi "
                      f"({', '.join(foreign[:4])}) nên đã bị bỏ.")
-        reading = undecided(grounds)
+        reading = fallback
     elif is_yes_no(question) and verdict_of(reading) and not verdict_follows(question, grounds, compared):
         flags.append("Mô hình đưa ra kết luận mà điều khoản và dữ kiện của câu hỏi chưa đủ căn cứ; đã thay bằng nêu điều kiện.")
         reading = undecided(grounds)
+    elif decided and verdict_of(reading) not in ("", verdict_of(decided)):
+        flags.append("Kết luận của mô hình ngược với kết quả đối chiếu số liệu nên đã được thay bằng kết quả đó.")
+        reading = decided
     return f"{reading.rstrip('.')} {markers(grounds)}.", flags
 
 

@@ -43,7 +43,7 @@ KIND_LABELS_VI: dict[str, str] = {
 }
 
 _NUMBER = re.compile(
-    r"(?<![\w/-])(\d{1,4})\s?-\s?(NQ|QĐ|QD|CT|KL|KH|HD|BC|TB|CV|TTr|QyĐ|QC)\s?/\s?"
+    r"(?<![\w/-])(\d{1,4})\s?[-–—]\s?(NQ|QĐ|QD|CT|KL|KH|HD|BC|TB|CV|TTr|QyĐ|QC)\s?/\s?"
     r"([A-ZĐ][A-ZĐ0-9&]*(?:-[A-ZĐ0-9&]+)*)(?![\w])"
 )
 

@@ -61,6 +61,7 @@ def test_an_answer_cut_mid_sentence_is_recognised(text: str, cut: bool) -> None:
         ("Không, chi bộ không được xét [1].", "không"),
         ("Không được. Đảng viên phải … [1]", "không"),
         ("Có thể đề nghị miễn sinh hoạt [1].", ""),
+        ("Câu trả lời: Có [1].", "có"),  # seen with the local model (C29): the verdict behind a label
         ("Chi bộ xét kết nạp [1].", ""),
     ],
 )
@@ -90,6 +91,12 @@ BOUND = ["Thời gian xem xét không quá 30 ngày làm việc."]
         ("Đồng chí Lê Thị Mai được bầu làm Bí thư [1].", "Ai được bầu làm Bí thư Chi bộ?", ALLOWS, False),
         # typed without diacritics
         ("Được. Đảng viên có thể làm [1].", "dang vien co duoc lam viec do khong?", FORBIDS, True),
+        ("Được. Đảng viên được đề nghị miễn [1].", "dang vien tuoi cao co duoc mien sinh hoat dang khong?", ALLOWS, False),
+        # an exemption denies what is asked (C29); the region "miền" is no exemption
+        ("Câu trả lời: Có [1].", "Đảng viên được miễn công tác có phải đánh giá chất lượng hằng năm không?",
+         ["Được miễn đánh giá chất lượng đảng viên trong thời gian được miễn công tác và sinh hoạt đảng."], True),
+        ("Có. Đảng viên ở miền núi đóng đảng phí [1].", "Đảng viên ở miền núi có phải đóng đảng phí không?",
+         ["Đảng viên ở miền núi đóng đảng phí theo quy định."], False),
     ],
 )
 def test_a_verdict_must_have_the_sign_of_the_grounds(answer: str, question: str, grounds: list[str], against: bool) -> None:

@@ -23,6 +23,7 @@ from ingest.docnumbers import own_number, parse_numbers, query_reference_keys
         ("Nghị quyết số 35-NQ/TW", "35-NQ/TW", "resolution"),
         ("Hướng dẫn số 01-HD/BTCTW", "01-HD/BTCTW", "guideline"),
         ("Quyết định 29-QĐ/TW", "29-QĐ/TW", "regulation"),
+        ("Thực hiện kế hoạch số 21 – KH/ĐU, ngày 18/3/2022", "21-KH/ĐU", "plan"),  # news writes an en dash, spaced
     ],
 )
 def test_number_forms(text: str, canonical: str | None, kind: str | None) -> None:

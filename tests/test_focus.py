@@ -28,6 +28,8 @@ def lexical(tmp_path) -> LexicalIndex:
         ("Đảng viên đi học ở nước ngoài 3 năm đóng đảng phí với mức bao nhiêu?", FEE, False),
         ("Đảng viên phải nộp đảng phí chậm nhất vào ngày nào trong tháng?", FEE, False),
         ("Đảng viên phải nộp đảng phí chậm nhất vào ngày nào trong tháng?", FEE_DAY, True),
+        # the event a period counts from is the answer, not a calendar day (M109 of the member questions)
+        ("Thời gian dự bị được tính từ ngày nào?", "Thời kỳ dự bị mười hai tháng, tính từ ngày chi bộ tổ chức lễ kết nạp.", True),
     ],
 )
 def test_a_value_of_the_kind_asked_must_be_given(lexical, question: str, sentence: str, answered: bool) -> None:
@@ -73,3 +75,17 @@ def test_a_count_given_in_other_words_than_the_cited_sentence_still_answers(lexi
                              [("Điều lệ Đảng", sentence)], lexical, 0.3)
     assert not answers_the_focus("Thời hạn dự bị là bao nhiêu tháng?", "Thời hạn dự bị là 18 tháng [1].",
                                  [("Điều lệ Đảng", sentence)], lexical, 0.3)
+
+
+GUEST = "Đồng chí Nguyễn Quốc Sửu, Uỷ viên Ban Thường vụ Đảng uỷ, Phó Giám đốc Học viện tặng hoa chúc mừng Đại hội."
+ELECTED = "Đồng chí Phạm Văn Được được tín nhiệm bầu giữ chức vụ Bí thư Chi bộ nhiệm kỳ 2025-2027."
+
+
+@pytest.mark.parametrize(("question", "answer", "sentence", "answered"), [
+    ("Ai được bầu làm Bí thư Chi bộ nhiệm kỳ 2025-2027?", "Đó là đồng chí Nguyễn Quốc Sửu.", GUEST, False),
+    ("Ai được bầu làm Bí thư Chi bộ nhiệm kỳ 2025-2027?", "Đó là đồng chí Phạm Văn Được.", ELECTED, True),
+    ("Ai được bầu làm Phó Bí thư Chi bộ nhiệm kỳ 2025-2027?", "Đó là đồng chí Phạm Văn Được.", ELECTED, False),
+])
+def test_a_person_given_must_hold_the_office_asked_about(lexical, question: str, answer: str, sentence: str, answered: bool) -> None:
+    title = "Đại hội Chi bộ nhiệm kỳ 2025-2027"
+    assert answers_the_focus(question, answer, [(title, sentence)], lexical, 0.3) is answered

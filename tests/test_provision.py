@@ -84,3 +84,19 @@ def test_numbered_items_are_bullets_and_their_numbers_no_figures() -> None:
     written = "1. Đủ 18 tuổi [1]\n2. Đến đủ 60 tuổi, tính theo tháng [1]"
     summary, flags = checked_summary("Quy định về tuổi vào Đảng gồm những gì?", Shape.LIST, grounds, written)
     assert not flags and summary == "- Đủ 18 tuổi\n- Đến đủ 60 tuổi, tính theo tháng"
+
+
+def test_a_rule_for_full_members_answers_a_question_about_probationary_ones() -> None:
+    """Seen with the local model (C19): "Đảng viên dự bị có được phát thẻ đảng viên không?" next to the clause
+    giving the card to full members, summed up as "Tóm lại: Có"."""
+    card = _ground("7.1.1. Thẻ đảng viên được phát cho đảng viên chính thức, chi bộ tổ chức phát thẻ trong kỳ sinh hoạt gần nhất.",
+                   "6.1.1")
+    question = "Đảng viên dự bị có được phát thẻ đảng viên không?"
+    summary, flags = checked_summary(question, Shape.RULE, [card], "Có.")
+    assert verdict_of(f"{SUMMARY_LABEL} {summary}") == "không" and "đảng viên dự bị không thuộc" in summary and flags
+    summary, _ = checked_summary(question, Shape.RULE, [card], "")  # no model: the clause's words still decide
+    assert verdict_of(f"{SUMMARY_LABEL} {summary}") == "không"
+    # a clause that names both, or a question about full members, is left to the model
+    both = _ground("7.1.1. Đảng viên chính thức và đảng viên dự bị đều phải đóng đảng phí.", "7.1.1")
+    assert checked_summary("Đảng viên dự bị có phải đóng đảng phí không?", Shape.RULE, [both], "")[0] == ""
+    assert checked_summary("Đảng viên chính thức có được phát thẻ không?", Shape.RULE, [card], "")[0] == ""

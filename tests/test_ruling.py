@@ -9,6 +9,7 @@ from chat.ruling import (
     is_yes_no,
     quantities,
     repeats_the_question,
+    settle,
     undecided,
     verdict_follows,
     verdict_of,
@@ -86,8 +87,11 @@ def test_yes_no_questions_and_verdicts() -> None:
 def test_a_reading_with_a_number_from_nowhere_is_replaced_and_flagged() -> None:
     ground = _ground()
     reading, flags = checked_reading("Người 61 tuổi có được kết nạp không?", [ground], "Như vậy, người đó phải chờ 5 năm.")
-    assert reading.startswith(undecided([ground]).rstrip("."))
+    # the comparison settles this case, so its reading stands in for the model's
+    assert reading == "Như vậy, theo đối chiếu số liệu, trường hợp hỏi không đáp ứng điều kiện “đến đủ 60 tuổi” của điểm 1.1.1 [1]."
     assert flags and "“5”" in flags[0]
+    reading, _ = checked_reading("Người vào Đảng có cần giấy giới thiệu không?", [ground], "Như vậy, người đó phải chờ 5 năm.")
+    assert reading.startswith(undecided([ground]).rstrip("."))
 
 
 def test_a_verdict_stands_only_when_it_follows_from_the_clause_and_the_case() -> None:
@@ -100,8 +104,8 @@ def test_a_verdict_stands_only_when_it_follows_from_the_clause_and_the_case() ->
     assert not verdict_follows("Người đã công tác 5 tháng có được kết nạp không?", [informal], [])
     reading, flags = checked_reading("Người đã công tác 5 tháng có được kết nạp không?", [informal], "Như vậy, có, người đó được kết nạp.")
     assert flags and reading.startswith("Như vậy, điều khoản trên nêu điều kiện")
-    # A model that writes nothing leaves the quote to the reader, and says so
-    reading, flags = checked_reading(question, [ground], "")
+    # A model that writes nothing leaves the quote to the reader, and says so, unless the comparison settles the case
+    reading, flags = checked_reading("Người vào Đảng có cần giấy giới thiệu không?", [ground], "")
     assert "Chế độ trích xuất" in reading and not flags
 
 
@@ -144,8 +148,11 @@ def test_a_reading_that_only_asks_the_question_again_is_no_reading() -> None:
                  "Như vậy, người 61 tuổi có được kết nạp vào Đảng không? Đối chiếu số liệu: 61 tuổi lớn hơn 60 tuổi."):
         assert repeats_the_question(echo, question)
         reading, flags = checked_reading(question, [ground], echo)
-        assert reading.startswith(undecided([ground]).rstrip(".")) and verdict_of(reading) == ""
+        assert reading.startswith("Như vậy, theo đối chiếu số liệu") and verdict_of(reading) == "không"  # settled by the comparison
         assert flags == ["Phần áp dụng của mô hình chỉ nhắc lại câu hỏi nên đã bị bỏ."]
+    unsettled = "Người vào Đảng có cần giấy giới thiệu không?"
+    reading, flags = checked_reading(unsettled, [ground], "Như vậy, người vào Đảng có cần giấy giới thiệu không?")
+    assert reading.startswith(undecided([ground]).rstrip(".")) and verdict_of(reading) == "" and flags
     # a terse answer is an answer, and a reading that says more than the question is not an echo
     assert not repeats_the_question("Như vậy, người 61 tuổi thì không.", question)
     assert not repeats_the_question("Như vậy, người 61 tuổi đã quá 60 tuổi nên không được kết nạp.", question)
@@ -168,3 +175,50 @@ def test_a_reading_that_writes_the_clauses_number_in_digits_is_kept() -> None:
     assert not flags and reading.startswith("Như vậy, thời hạn dự bị là 12 tháng")
     reading, flags = checked_reading(question, [ground], "Như vậy, thời hạn dự bị là 13 tháng kể từ ngày kết nạp.")
     assert flags and "“13”" in flags[0] and reading.startswith("Như vậy, điều khoản trên")
+
+
+def test_a_case_the_comparison_decides_gets_that_verdict_when_the_model_gives_none() -> None:
+    """Seen with the local model (C27, C43, C69 of the tune split): the comparison line said "thoả"/"không thoả", the
+    model echoed the question or added a figure, and the answer ended undecided."""
+    cell = _ground("6.3.2. d) Nơi có từ 3 đảng viên chính thức trở lên thì lập chi bộ sinh hoạt tạm thời.")
+    asked = "Có 4 đảng viên chính thức cùng đến học một lớp; có được lập chi bộ sinh hoạt tạm thời không?"
+    assert verdict_of(settle(asked, [cell])) == "có" and "“từ 3 đảng viên chính thức trở lên”" in settle(asked, [cell])
+    reading, flags = checked_reading(asked, [cell], "Như vậy, có 1–2 đảng viên thì được lập chi bộ.")
+    assert flags and verdict_of(reading) == "có" and reading.endswith("[1].")
+    young = "Người 61 tuổi có được kết nạp vào Đảng không?"
+    assert verdict_of(settle(young, [_ground()])) == "không"
+    reading, flags = checked_reading(young, [_ground()], "Như vậy, người 61 tuổi có được kết nạp vào Đảng không?")
+    assert verdict_of(reading) == "không" and flags == ["Phần áp dụng của mô hình chỉ nhắc lại câu hỏi nên đã bị bỏ."]
+    # no model (extractive): the settled reading instead of "read it yourself"
+    reading, flags = checked_reading(young, [_ground()], "")
+    assert reading.startswith("Như vậy, theo đối chiếu số liệu") and not flags
+
+
+def test_a_verdict_against_the_comparison_is_replaced_by_it() -> None:
+    reading, flags = checked_reading("Người 61 tuổi có được kết nạp vào Đảng không?", [_ground()],
+                                     "Như vậy, người 61 tuổi vẫn được kết nạp vào Đảng.")
+    assert verdict_of(reading) == "không" and flags and "ngược với kết quả đối chiếu" in flags[0]
+
+
+def test_nothing_is_settled_when_the_numbers_disagree_or_a_negation_turns_the_sign() -> None:
+    both = _ground("3.5.1. Người ra khỏi Đảng quá 12 tháng thì làm lại thủ tục; quá 60 tháng thì phải học lại lớp bồi dưỡng.")
+    assert settle("Người ra khỏi Đảng được 24 tháng có được kết nạp lại không?", [both]) == ""
+    barred = _ground("2.1. Đảng viên bị kỷ luật trong thời hạn 12 tháng thì không được bầu vào cấp ủy.")
+    assert settle("Đảng viên bị kỷ luật 8 tháng trước có được bầu vào cấp ủy không?", [barred]) == ""
+    assert settle("Người 61 tuổi không được kết nạp phải không?", [_ground()]) == ""
+    assert settle("Người 61 tuổi thì thế nào?", [_ground()]) == ""  # no yes/no question, no verdict to settle
+    # a quoted bound is the clause's words: "không quá" inside the quotes is no verdict
+    assert verdict_of("Như vậy, trường hợp hỏi đủ điều kiện “không quá 60 tuổi” của điểm 1.1.1.") == "có"
+
+
+def test_each_measure_is_a_condition_of_its_own_and_an_aside_does_not_negate() -> None:
+    """Seen with the local model (C43, C69): 150 members meet "trên 100 đảng viên" but 2 years fail "3 năm liên tục trở
+    lên"; "dưới 12 tháng" is met by 8 months in a clause whose "(nơi không có đảng ủy cơ sở)" names where it applies."""
+    grant = _ground("22.1. Đảng bộ cơ sở có trên 100 đảng viên, 3 năm liên tục trở lên hoàn thành tốt nhiệm vụ thì được ủy quyền.")
+    assert verdict_of(settle("Đảng bộ có 150 đảng viên, mới 2 năm liên tục hoàn thành tốt nhiệm vụ; có được ủy quyền không?",
+                             [grant])) == "không"
+    assert verdict_of(settle("Đảng bộ có 150 đảng viên, 4 năm liên tục hoàn thành tốt nhiệm vụ; có được ủy quyền không?",
+                             [grant])) == "có"
+    away = _ground("10.3. a) Đảng viên đi làm ăn xa có lý do chính đáng và thời gian dưới 12 tháng thì chi bộ đề nghị đảng ủy "
+                   "cơ sở hoặc cấp ủy cấp trên (nơi không có đảng ủy cơ sở) cho đảng viên được tạm miễn sinh hoạt đảng.")
+    assert verdict_of(settle("Đảng viên đi làm ăn xa 8 tháng có được tạm miễn sinh hoạt đảng không?", [away])) == "có"

@@ -6,7 +6,7 @@ import pytest
 
 from chat import Answer, Assistant, Preview
 from chat.llm import ExtractiveBackend
-from chat.ruling import NO_APPLICATION
+from chat.ruling import NO_APPLICATION, verdict_of
 from evaluation.harness import run_ask, summarise_ask
 from evaluation.questions import load_questions
 from settings import PROJECT_ROOT
@@ -30,7 +30,15 @@ def test_a_case_is_answered_by_clause_quoted_verbatim_with_its_numbers_compared(
     assert chunk[citation.start : citation.end] == citation.quote and f"“{citation.quote}”" in answer.answer
     assert citation.clause == "1.1.1" and "đủ 60 tuổi" in citation.quote
     assert "61 tuổi (trường hợp hỏi) lớn hơn 60 tuổi (mức nêu trong điều khoản), tức là không thoả điều kiện “đến đủ 60 tuổi”" in answer.answer
-    assert answer.answer.endswith(NO_APPLICATION)  # no model: no reading of the case, and it says so
+    # no model, and the exception for those over 60 (điểm 1.1 of the guidance, also quoted) is met by 61: the
+    # comparison settles nothing, so no reading of the case, and the answer says so
+    assert answer.answer.endswith(NO_APPLICATION)
+
+
+def test_a_case_the_comparison_settles_gets_its_reading_with_no_model(extractive) -> None:
+    answer = extractive.ask("Một thanh niên 17 tuổi có thể được xét kết nạp vào Đảng không?")
+    assert not answer.refused and "Như vậy, theo đối chiếu số liệu, trường hợp hỏi không đáp ứng điều kiện “đủ 18 tuổi” của điểm 1.1.1" in answer.answer
+    assert verdict_of(answer.answer) == "không"
 
 
 class ReadingSpy(ExtractiveBackend):

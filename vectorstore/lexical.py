@@ -55,7 +55,7 @@ from vectorstore.tokenize import accented_tokens, fold, folded_tokens, has_diacr
 
 FIELDS = ("accented", "folded")  # token fields, scored
 KEYED = ("refs", "sources", "clauses")  # key fields, only looked up
-TOKENS_VERSION = 3  # raise whenever tokenisation changes, so stored tokens are rebuilt
+TOKENS_VERSION = 4  # raise whenever tokenisation or the reading of document numbers changes, so stored entries are rebuilt
 K1, B = 1.5, 0.75  # bm25s's defaults, so scores stay those the index gave when it was built by bm25s
 FANOUT = 4  # this many segments of one size tier are merged into one
 DEAD_SHARE = 0.25  # a segment with more dead rows than this share is rewritten without them
