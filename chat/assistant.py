@@ -396,11 +396,11 @@ class Assistant:
         speak of what was asked (a rule next to the question is not its answer)."""
         passages = [citation.text for citation in checked.citations]
         weights = self.index.searcher  # IDF over the reader's scope
-        about_others = not grounds and shape_of(question) is not Shape.CASE  # a member's own story names their places
+        case = shape_of(question) is Shape.CASE  # a member's own story names their own places and offices
         return (
             bool(checked.citations)
-            and not (about_others and unnamed_in(question, [f"{c.title}\n{c.text}" for c in checked.citations]))
-            and not referent_missed(question, [citation.quote for citation in checked.citations], expected_type(question) == "person")
+            and (case or grounds or not unnamed_in(question, [f"{c.title}\n{c.text}" for c in checked.citations]))
+            and (case or not referent_missed(question, [c.quote for c in checked.citations], expected_type(question) == "person"))
             and focus_is_grounded(question, passages)
             and answers_the_focus(question, " ".join(g.quote for g in grounds) or checked.answer,
                                   [(c.title, c.text) for c in checked.citations], weights, self.settings.min_focus_coverage)

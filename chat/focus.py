@@ -43,18 +43,19 @@ def given_values(answer: str, question: str, kind: str) -> list[str]:
     return [value for value in dict.fromkeys(values) if value not in asked]
 
 
-def value_is_focused(question: str, value: str, passages: list[tuple[str, str]], lexical: TermWeights, min_coverage: float) -> bool:
+def value_is_focused(question: str, value: str, passages: list[tuple[str, str]], lexical: TermWeights, min_coverage: float,
+                     person: bool = False) -> bool:
     """Some sentence of the cited (title, text) passages holds ``value`` and speaks of what the question asks
     about. The sentence before it and the title count as its context: "Trong đó, đồng chí A giữ chức Bí thư"
-    names the cell only in the sentence before. An office the question names (Phó Bí thư) must be named, with
-    its rank, in that sentence or the one before: a guest's name next to the congress's title is no answer to
-    who was elected secretary."""
+    names the cell only in the sentence before. For a ``person``, an office the question names (Phó Bí thư)
+    must be named, with its rank, in that sentence or the one before: a guest's name next to the congress's
+    title is no answer to who was elected secretary."""
     for title, text in passages:
         sentences = split_sentences(index_form(text))
         for before, sentence in zip([None, *sentences], sentences, strict=False):
             context = f"{title}\n{before.text if before else ''}\n{sentence.text}"
             if (value in sentence.text and coverage(question, context, lexical) >= min_coverage
-                    and names_offices(question, f"{before.text if before else ''}\n{sentence.text}")):
+                    and (not person or names_offices(question, f"{before.text if before else ''}\n{sentence.text}"))):
                 return True
     return False
 
@@ -73,7 +74,7 @@ def answers_the_focus(question: str, answer: str, passages: list[tuple[str, str]
     values = given_values(answer, question, kind)
     if not values:  # "ngày nào" wants a day ("tính từ ngày nào" an event: expected_type asks for no value then)
         return kind != "date" or not _DAY_ASKED.search(strip_diacritics(index_form(question)).lower())
-    return any(value_is_focused(question, value, passages, lexical, min_coverage) for value in values)
+    return any(value_is_focused(question, value, passages, lexical, min_coverage, kind == "person") for value in values)
 
 
 def counted(question: str, answer: str, passages: list[tuple[str, str]], lexical: TermWeights, min_coverage: float,

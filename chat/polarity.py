@@ -20,12 +20,15 @@ _YES_NO_TAG = re.compile(r"\s*(?:hay|hoặc|hay là|hay la)?\s*(?:không|khong|c
 
 # "được miễn đánh giá" says the member need not: an exemption denies what the question asks ("có phải đánh giá
 # không?"). Marked before folding, where "miễn" (exempt) and "miền" (region) are still two words.
-_EXEMPT = re.compile(r"\bmiễn\b")
+_EXEMPT = re.compile(r"(?<!bãi )\bmiễn\b(?! nhiệm| là| phí)")  # not "miễn nhiệm" (dismiss), "miễn là" (provided)
 _EXEMPT_MARK = "mien_tru"
 
 
+_ASIDE = re.compile(r"\([^()]*\)")  # "(nơi không có đảng ủy cơ sở)" says where a rule applies, not what it denies
+
+
 def _folded(text: str) -> str:
-    marked = _EXEMPT.sub(_EXEMPT_MARK, index_form(text).lower())
+    marked = _EXEMPT.sub(_EXEMPT_MARK, _ASIDE.sub(" ", index_form(text).lower()))
     return " ".join(re.findall(r"\w+", _BOUND.sub(" ", strip_diacritics(marked))))
 
 

@@ -19,7 +19,7 @@ import re
 from chat.citations import strip_markers, unsupported_figures
 from chat.degenerate import problems
 from chat.extractive import expected_type, has_type
-from chat.ruling import Ground, is_yes_no, markers, quoted, settle, unbacked_words, verdict_follows, verdict_of
+from chat.ruling import Ground, is_yes_no, markers, quoted, status_contrast, unbacked_words, verdict_follows, verdict_of
 from chat.sentences import split_sentences
 from chat.shapes import Shape
 
@@ -39,11 +39,13 @@ def _plain(line: str) -> str:
 
 
 def checked_summary(question: str, shape: Shape, grounds: list[Ground], written: str) -> tuple[str, list[str]]:
-    """The model's sentence as it may be shown, and what was wrong with it. Where the quoted words settle a yes/no
-    question (chat/ruling.settle), that reading stands in for a sentence that may not be shown, and replaces one
-    whose verdict is the opposite; otherwise a sentence that may not be shown leaves "" (the quote alone)."""
+    """The model's sentence as it may be shown, and what was wrong with it. A question about probationary members
+    next to a rule for full members (chat/ruling.status_contrast) is settled by the clause's words: that reading
+    stands in for a sentence that may not be shown, and replaces one whose verdict is the opposite. Otherwise a
+    sentence that may not be shown leaves "" (the quote alone). A rule question's own numbers are no case, so no
+    comparison settles it here."""
     summary, flags = _checked(question, shape, grounds, written)
-    if not (settled := settle(question, grounds)):
+    if not (settled := status_contrast(question, grounds)):
         return summary, flags
     settled = settled[:1].upper() + settled[1:].rstrip(".")
     if not summary:

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from chat.numbers import amounts
 from ingest.normalize import index_form, strip_diacritics
 
-_HEADS = r"bi thu|chu tich|chu nhiem|truong ban|giam doc|hieu truong|bo truong|thu truong|truong phong|chanh van phong"
+# Folded, "bộ trưởng" would be the "bộ Trường" of "Chi bộ Trường THCS …": ministers are left out.
+_HEADS = r"bi thu|chu tich|chu nhiem|truong ban|giam doc|hieu truong|truong phong|chanh van phong"
 _BODIES = r"chi bo|chi uy|dang uy|dang bo|tinh uy|thanh uy|huyen uy|quan uy|thi uy|uy ban|hoi dong|cong doan|doan"
 _OFFICE = re.compile(rf"(?:\b(?P<rank>pho|tong)\s+)?\b(?P<head>{_HEADS})\b(?:\s+(?P<body>{_BODIES})\b)?")
 
@@ -78,8 +79,8 @@ _GENERIC = frozenset({
     "đảng", "bộ", "chi", "bí", "thư", "đại", "hội", "nghị", "ban", "thường", "vụ", "chấp", "hành", "trung", "ương",
     "ủy", "uỷ", "tỉnh", "thành", "huyện", "quận", "xã", "phường", "thị", "trấn", "trường", "quyết", "quy", "định",
     "hướng", "dẫn", "điều", "lệ", "kế", "hoạch", "nhà", "nước", "mặt", "trận", "tổ", "quốc", "cộng", "sản", "việt",
-    "nam", "chủ", "tịch", "phó", "tổng", "đồng", "khối", "cơ", "quan", "kiểm", "tra", "lần", "thứ", "khóa", "khoá",
-    "nhiệm", "kỳ", "năm", "ngày", "tháng", "theo", "trong", "tại", "ai", "có", "là",
+    "chủ", "tịch", "phó", "tổng", "khối", "cơ", "quan", "kiểm", "tra", "lần", "thứ", "khóa", "khoá",
+    "nhiệm", "kỳ", "năm", "ngày", "tháng", "theo", "trong", "tại", "ai", "có", "là", "phố", "bà", "ông", "anh", "chị",
 })
 
 
@@ -109,7 +110,9 @@ def proper_names(question: str) -> list[str]:
 
 
 def unnamed_in(question: str, passages: list[str]) -> list[str]:
-    """The question's proper names that none of the passages (each with its title) names: a figure about Cần
-    Thơ read off an article about Hải Dương answers nothing that was asked."""
-    held = " ".join(" ".join(strip_diacritics(index_form(passage)).lower().split()) for passage in passages)
-    return [name for name in proper_names(question) if strip_diacritics(name).lower() not in held]
+    """The question's proper names that the passages (each with its title) do not name: a figure about Cần Thơ
+    read off an article about Hải Dương answers nothing that was asked. A name counts as named when each of its
+    words is in the passages, in any order ("Bí thư Tỉnh ủy Cà Mau Nguyễn Tiến Hải" is "Đồng chí Nguyễn Tiến
+    Hải, Bí thư Tỉnh ủy Cà Mau"; "Thừa Thiên Huế" is "Thừa Thiên - Huế")."""
+    held = set(re.findall(r"\w+", strip_diacritics(index_form(" ".join(passages))).lower()))
+    return [name for name in proper_names(question) if not set(strip_diacritics(name).lower().split()) <= held]

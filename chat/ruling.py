@@ -183,50 +183,64 @@ def _compared(question: str, quoted: str) -> Iterator[tuple[Quantity, Threshold]
                 yield asked, limit
 
 
+# "có được / có thể / đã đủ … không?": the case asks whether it qualifies, so meeting the bounds answers yes. Other
+# yes/no questions ("có phải xin ý kiến …", "có bị từ chối …") ask about a consequence whose sign the bounds do not give.
+_ELIGIBILITY = re.compile(r"\b(?:co duoc|co the|co du|da du|du dieu kien|co con|duoc khong|con duoc)\b")
+
+
 def settle(question: str, grounds: list[Ground]) -> str:
-    """The reading the quoted words alone decide, without "Như vậy, ", or "" when they do not: a yes/no case whose every number
-    falls on the same side of every bound the quoted provisions set for its measure ("8 tháng" against "dưới 12
-    tháng": within). It is stated as met or not met — what the arithmetic shows, not what the rule then says — and
-    only where neither the question nor the provision holding the bound negates (a bound in "không được … trong
-    thời hạn 12 tháng" excludes those within it, so "within" would read as the opposite verdict). With no number
-    to settle it, a probationary member asked about next to a rule for full members (:func:`_status_contrast`)."""
+    """The reading of a case the quoted words alone decide, without "Như vậy, ", or "" when they do not.
+
+    A case that asks whether it qualifies ("có được / có thể / đã đủ … không?"), whose every number falls on the
+    same side of every bound the quoted provisions set for its measure ("8 tháng" against "dưới 12 tháng":
+    within), is stated as meeting or not meeting them — what the arithmetic shows, not what the rule then says.
+    Not where the question or the provision holding a bound negates (a bound in "không được … trong thời hạn 12
+    tháng" excludes those within it), nor where two numbers of the case fall on two sides of one bound (a member of
+    30 and a mother of 62). With no number to settle it, :func:`status_contrast`."""
     quoted = " ".join(ground.quote for ground in grounds)
-    if not is_yes_no(question) or asks_about_negation(question, quoted):
+    if not grounds or not is_yes_no(question) or asks_about_negation(question, quoted):
         return ""
-    outcomes: dict[Threshold, bool] = {}
+    if not _ELIGIBILITY.search(strip_diacritics(index_form(question)).lower()):
+        return status_contrast(question, grounds)
+    outcomes: dict[Threshold, set[bool]] = {}
     holders: dict[Threshold, Ground] = {}
     for asked, limit in _compared(question, quoted):
         if limit.met is None:
             continue
         holders[limit] = next((g for g in grounds if limit.condition in index_form(g.quote)), grounds[0])
-        if is_negative(_ASIDE.sub(" ", holders[limit].quote), without_tag(question)):  # "(nơi không có …)" is an aside
+        if is_negative(holders[limit].quote, without_tag(question)):
             return ""
-        outcomes[limit] = outcomes.get(limit, True) and limit.met(asked.value, limit.quantity.value)
-    by_measure = [_all_met({limit: ok for limit, ok in outcomes.items() if limit.quantity.measure == measure})
-                  for measure in dict.fromkeys(limit.quantity.measure for limit in outcomes)]
+        outcomes.setdefault(limit, set()).add(limit.met(asked.value, limit.quantity.value))
+    if any(len(results) > 1 for results in outcomes.values()):
+        return ""
+    met_by = {limit: results.pop() for limit, results in outcomes.items()}
+    by_measure = [_all_met({limit: ok for limit, ok in met_by.items() if limit.quantity.measure == measure})
+                  for measure in dict.fromkeys(limit.quantity.measure for limit in met_by)]
     met = None if not by_measure or None in by_measure else all(by_measure)  # each measure a condition of its own
     if met is None:
-        return _status_contrast(question, grounds)
-    named = [limit for limit, ok in outcomes.items() if ok == met]  # not met: the bounds the case fails
+        return status_contrast(question, grounds)
+    named = [limit for limit, ok in met_by.items() if ok == met]  # not met: the bounds the case fails
     conditions = ", ".join(dict.fromkeys(f"“{limit.condition}”" for limit in named))
     clauses = " và ".join(dict.fromkeys(clause_phrase(holders[limit].clause) for limit in named))
     return f"theo đối chiếu số liệu, trường hợp hỏi {'đủ' if met else 'không đáp ứng'} điều kiện {conditions} của {clauses}."
 
 
-_ASIDE = re.compile(r"\([^()]*\)")
-_PROBATIONARY, _FULL = "đảng viên dự bị", "đảng viên chính thức"
+_PROBATIONARY, _FULL = "dang vien du bi", "dang vien chinh thuc"
 
 
-def _status_contrast(question: str, grounds: list[Ground]) -> str:
-    """Asked whether a probationary member may do what the quoted provision grants full members only ("Thẻ đảng
+def status_contrast(question: str, grounds: list[Ground]) -> str:
+    """Asked whether a probationary member may do what a quoted provision grants full members only ("Thẻ đảng
     viên được phát cho đảng viên chính thức", "Người giới thiệu phải là đảng viên chính thức"): they may not. A
-    small model answers "Có" next to such a clause; the words of the clause decide it. Not where the provision
-    also names probationary members or forbids (a ban on full members says nothing of the others)."""
-    asked, quoted = index_form(question).lower(), " ".join(index_form(ground.quote).lower() for ground in grounds)
-    if (_PROBATIONARY not in asked or _FULL in asked or _FULL not in quoted or "dự bị" in quoted
-            or is_negative(quoted, without_tag(question))):
+    small model answers "Có" next to such a clause; the words of the clause decide it. Not where the provisions
+    also name probationary members or forbid (a ban on full members says nothing of the others); the clause
+    named is the one that names full members."""
+    asked = strip_diacritics(index_form(question)).lower()
+    folded = [(ground, strip_diacritics(index_form(ground.quote)).lower()) for ground in grounds]
+    holder = next((ground for ground, text in folded if _FULL in text), None)
+    if (holder is None or _PROBATIONARY not in asked or _FULL in asked or not is_yes_no(question)
+            or any("du bi" in text for _, text in folded) or is_negative(holder.quote, without_tag(question))):
         return ""
-    return (f"{clause_phrase(grounds[0].clause)} quy định cho đảng viên chính thức, nên đảng viên dự bị không thuộc "
+    return (f"{clause_phrase(holder.clause)} quy định cho đảng viên chính thức, nên đảng viên dự bị không thuộc "
             "trường hợp được quy định ở đó.")
 
 
@@ -329,8 +343,8 @@ def checked_reading(question: str, grounds: list[Ground], written: str) -> tuple
     """The model's "Như vậy, …" as it may be shown, and the warnings about what was removed.
 
     Its numbers must be the case's or the clause's; a verdict must follow from them (see
-    :func:`verdict_follows`) and agree with the one the quoted words settle (:func:`settle`), which also
-    stands in for a reading that was removed or never written. Markers are the grounds', whatever the model wrote."""
+    :func:`verdict_follows`). The reading the quoted words settle (:func:`settle`) stands in for one that was
+    removed or never written; it never overrules one that passed. Markers are the grounds', whatever the model wrote."""
     decided = f"Như vậy, {settled}" if (settled := settle(question, grounds)) else ""
     fallback = decided or undecided(grounds)
     reading = " ".join(strip_markers(written).split())
@@ -355,10 +369,7 @@ def checked_reading(question: str, grounds: list[Ground], written: str) -> tuple
         reading = fallback
     elif is_yes_no(question) and verdict_of(reading) and not verdict_follows(question, grounds, compared):
         flags.append("Mô hình đưa ra kết luận mà điều khoản và dữ kiện của câu hỏi chưa đủ căn cứ; đã thay bằng nêu điều kiện.")
-        reading = undecided(grounds)
-    elif decided and verdict_of(reading) not in ("", verdict_of(decided)):
-        flags.append("Kết luận của mô hình ngược với kết quả đối chiếu số liệu nên đã được thay bằng kết quả đó.")
-        reading = decided
+        reading = fallback
     return f"{reading.rstrip('.')} {markers(grounds)}.", flags
 
 

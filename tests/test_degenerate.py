@@ -97,6 +97,12 @@ BOUND = ["Thời gian xem xét không quá 30 ngày làm việc."]
          ["Được miễn đánh giá chất lượng đảng viên trong thời gian được miễn công tác và sinh hoạt đảng."], True),
         ("Có. Đảng viên ở miền núi đóng đảng phí [1].", "Đảng viên ở miền núi có phải đóng đảng phí không?",
          ["Đảng viên ở miền núi đóng đảng phí theo quy định."], False),
+        # "miễn nhiệm" dismisses, it exempts no one; a bracketed aside says where a rule applies, it denies nothing
+        ("Có.", "Cấp ủy cấp trên có quyền cho thôi chức bí thư chi bộ không?",
+         ["Cấp ủy cấp trên quyết định chuẩn y, miễn nhiệm bí thư chi bộ."], False),
+        ("Có, được tạm miễn [1].", "Đảng viên đi làm ăn xa 8 tháng có được tạm miễn sinh hoạt đảng không?",
+         ["Thời gian dưới 12 tháng thì chi bộ đề nghị đảng ủy cơ sở (nơi không có đảng ủy cơ sở thì cấp ủy cấp trên) "
+          "cho đảng viên được tạm miễn sinh hoạt đảng."], False),
     ],
 )
 def test_a_verdict_must_have_the_sign_of_the_grounds(answer: str, question: str, grounds: list[str], against: bool) -> None:

@@ -100,3 +100,10 @@ def test_a_rule_for_full_members_answers_a_question_about_probationary_ones() ->
     both = _ground("7.1.1. Đảng viên chính thức và đảng viên dự bị đều phải đóng đảng phí.", "7.1.1")
     assert checked_summary("Đảng viên dự bị có phải đóng đảng phí không?", Shape.RULE, [both], "")[0] == ""
     assert checked_summary("Đảng viên chính thức có được phát thẻ không?", Shape.RULE, [card], "")[0] == ""
+
+
+def test_the_clause_for_full_members_is_named_and_a_question_without_marks_is_read() -> None:
+    meeting = _ground("5.2. Chi bộ họp thường kỳ mỗi tháng một lần.", "5.2")
+    card = _ground("7.1.1. Thẻ đảng viên được phát cho đảng viên chính thức.", "7.1.1", n=2)
+    summary, _ = checked_summary("dang vien du bi co duoc phat the dang vien khong", Shape.RULE, [meeting, card], "")
+    assert summary.startswith("Điểm 7.1.1 quy định cho đảng viên chính thức")

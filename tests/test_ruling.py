@@ -194,10 +194,12 @@ def test_a_case_the_comparison_decides_gets_that_verdict_when_the_model_gives_no
     assert reading.startswith("Như vậy, theo đối chiếu số liệu") and not flags
 
 
-def test_a_verdict_against_the_comparison_is_replaced_by_it() -> None:
+def test_a_reading_that_passed_is_never_overruled_by_the_comparison() -> None:
+    """The comparison settles whether the bounds are met, not what the rule then says (an exception may apply):
+    it only stands in for a reading that was removed or never written."""
     reading, flags = checked_reading("Người 61 tuổi có được kết nạp vào Đảng không?", [_ground()],
                                      "Như vậy, người 61 tuổi vẫn được kết nạp vào Đảng.")
-    assert verdict_of(reading) == "không" and flags and "ngược với kết quả đối chiếu" in flags[0]
+    assert reading.startswith("Như vậy, người 61 tuổi vẫn được kết nạp") and not flags
 
 
 def test_nothing_is_settled_when_the_numbers_disagree_or_a_negation_turns_the_sign() -> None:
@@ -207,6 +209,11 @@ def test_nothing_is_settled_when_the_numbers_disagree_or_a_negation_turns_the_si
     assert settle("Đảng viên bị kỷ luật 8 tháng trước có được bầu vào cấp ủy không?", [barred]) == ""
     assert settle("Người 61 tuổi không được kết nạp phải không?", [_ground()]) == ""
     assert settle("Người 61 tuổi thì thế nào?", [_ground()]) == ""  # no yes/no question, no verdict to settle
+    # the bounds say whether the case qualifies, not the sign of another consequence (review of the first cut)
+    assert settle("Một người 17 tuổi có bị từ chối kết nạp không?", [_ground()]) == ""
+    assert settle("Người vào Đảng phải từ 20 tuổi trở lên đúng không?", [_ground()]) == ""
+    # two numbers of the case on two sides of one bound: whose number decides is not arithmetic
+    assert settle("Tôi 30 tuổi, mẹ tôi 62 tuổi, tôi có được kết nạp vào Đảng không?", [_ground()]) == ""
     # a quoted bound is the clause's words: "không quá" inside the quotes is no verdict
     assert verdict_of("Như vậy, trường hợp hỏi đủ điều kiện “không quá 60 tuổi” của điểm 1.1.1.") == "có"
 
