@@ -233,7 +233,7 @@ class Assistant:
             checked = yield from self._provision(standalone, shape, grounds, ticket, started)
         else:
             checked = yield from self._free_answer(standalone, shape, hits, ticket, started)
-        if checked is None or not self._grounded(standalone, checked, grounds):
+        if checked is None or not self._grounded(standalone, checked, grounds, hits):
             yield self._refusal(question, standalone, hits, started, off_topic=False)
             return
         validity = [r.note for r in named.redirects] + superseded_notes([c.number for c in checked.citations], self.index.searcher)
@@ -336,7 +336,7 @@ class Assistant:
         if not raw or any(marker in raw.lower() for marker in REFUSAL_MARKERS):
             return None
         checked = check_answer(raw, hits, standalone)
-        wrong = [] if verbatim == raw else self._wrong_in(standalone, checked, raw)
+        wrong = [] if verbatim == raw else self._wrong_in(standalone, checked, raw, hits)
         if wrong:
             # The model missed what was asked, took another value of its sentence, looped or stopped mid-way:
             # the verbatim sentences are the honest answer (they must pass the same grounding checks, or the
@@ -352,11 +352,11 @@ class Assistant:
         checked.first_token_seconds = written.since(started)
         return checked
 
-    def _wrong_in(self, question: str, checked: CheckedAnswer, raw: str) -> list[str]:
+    def _wrong_in(self, question: str, checked: CheckedAnswer, raw: str, hits: list[SearchHit]) -> list[str]:
         """Why the model's answer may not be shown (one note each), or nothing."""
         if notes := problems(raw, question, [citation.quote for citation in checked.citations]):
             return notes
-        if not self._answers_what_was_asked(question, checked) or not self._grounded(question, checked, []):
+        if not self._answers_what_was_asked(question, checked) or not self._grounded(question, checked, [], hits):
             return ["Câu trả lời của mô hình chưa nêu đúng thông tin được hỏi; hiển thị câu trích nguyên văn."]
         if other := self._other_value(question, checked):
             return [f"Câu được trích có nhiều {other}; mô hình có thể đã lấy nhầm nên hiển thị câu trích nguyên văn."]
@@ -387,9 +387,9 @@ class Assistant:
             for message in prompt.format_messages(**values)
         ]
 
-    def _grounded(self, question: str, checked: CheckedAnswer, grounds: list[Ground]) -> bool:
-        """Something backs the answer, its cited passages name the places, units and people the question names
-        (a member's case aside), its cited sentences speak of the office asked about (not only a Phó or Tổng
+    def _grounded(self, question: str, checked: CheckedAnswer, grounds: list[Ground], hits: list[SearchHit]) -> bool:
+        """Something backs the answer, its cited documents' passages name the places, units and people the
+        question names (a member's case aside), its cited sentences speak of the office asked about (not only a Phó or Tổng
         of it, nor another congress: chat/referents.py), it counts nothing no cited passage names, and the person, number or
         date it gives answers the question's focus. In the board's form the quoted provisions are the answer,
         so one of them, read under the heading it sits in (which names what a terse rule is about), must also
@@ -397,9 +397,12 @@ class Assistant:
         passages = [citation.text for citation in checked.citations]
         weights = self.index.searcher  # IDF over the reader's scope
         case = shape_of(question) is Shape.CASE  # a member's own story names their own places and offices
+        # An article names its place once, in its lead: the passages found of the cited documents count too.
+        cited = {citation.source for citation in checked.citations}
+        named = [f"{c.title}\n{c.text}" for c in checked.citations] + [hit.text for hit in hits if hit.meta.source in cited]
         return (
             bool(checked.citations)
-            and (case or grounds or not unnamed_in(question, [f"{c.title}\n{c.text}" for c in checked.citations]))
+            and (case or grounds or not unnamed_in(question, named))
             and (case or not referent_missed(question, [c.quote for c in checked.citations], expected_type(question) == "person"))
             and focus_is_grounded(question, passages)
             and answers_the_focus(question, " ".join(g.quote for g in grounds) or checked.answer,
