@@ -398,11 +398,11 @@ class Assistant:
         weights = self.index.searcher  # IDF over the reader's scope
         case = shape_of(question) is Shape.CASE  # a member's own story names their own places and offices
         # An article names its place once, in its lead: the passages found of the cited documents count too.
-        cited = {citation.source for citation in checked.citations}
-        named = [f"{c.title}\n{c.text}" for c in checked.citations] + [hit.text for hit in hits if hit.meta.source in cited]
+        sources = {citation.source for citation in checked.citations}
+        cited = [f"{c.title}\n{c.text}" for c in checked.citations]
         return (
             bool(checked.citations)
-            and (case or grounds or not unnamed_in(question, named))
+            and (case or grounds or not unnamed_in(question, cited, [hit.text for hit in hits if hit.meta.source in sources]))
             and (case or not referent_missed(question, [c.quote for c in checked.citations], expected_type(question) == "person"))
             and focus_is_grounded(question, passages)
             and answers_the_focus(question, " ".join(g.quote for g in grounds) or checked.answer,

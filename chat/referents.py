@@ -109,10 +109,16 @@ def proper_names(question: str) -> list[str]:
     return names
 
 
-def unnamed_in(question: str, passages: list[str]) -> list[str]:
-    """The question's proper names that the passages (each with its title) do not name: a figure about Cần Thơ
-    read off an article about Hải Dương answers nothing that was asked. A name counts as named when each of its
-    words is in the passages, in any order ("Bí thư Tỉnh ủy Cà Mau Nguyễn Tiến Hải" is "Đồng chí Nguyễn Tiến
-    Hải, Bí thư Tỉnh ủy Cà Mau"; "Thừa Thiên Huế" is "Thừa Thiên - Huế")."""
-    held = set(re.findall(r"\w+", strip_diacritics(index_form(" ".join(passages))).lower()))
-    return [name for name in proper_names(question) if not set(strip_diacritics(name).lower().split()) <= held]
+def unnamed_in(question: str, cited: list[str], found: list[str]) -> list[str]:
+    """The question's proper names that the passages do not name, where the cited passages (each with its title)
+    name places, units or people of their own: a figure about Cần Thơ read off an article about Hải Dương answers
+    nothing that was asked. A passage that names none speaks of its own publisher's province without naming it
+    ("Đảng ủy Khối các cơ quan tỉnh …" on Đồng Tháp's site), so it is not judged. The ``found`` passages of the
+    cited documents count as naming too (an article names its place once, in its lead). A name counts as named
+    when each of its words is there, in any order ("Bí thư Tỉnh ủy Cà Mau Nguyễn Tiến Hải" is "Đồng chí Nguyễn
+    Tiến Hải, Bí thư Tỉnh ủy Cà Mau"; "Thừa Thiên Huế" is "Thừa Thiên - Huế")."""
+    asked = proper_names(question)
+    if not asked or not any(name not in asked for passage in cited for name in proper_names(passage)):
+        return []
+    held = set(re.findall(r"\w+", strip_diacritics(index_form(" ".join([*cited, *found]))).lower()))
+    return [name for name in asked if not set(strip_diacritics(name).lower().split()) <= held]
