@@ -53,9 +53,9 @@ def value_is_focused(question: str, value: str, passages: list[tuple[str, str]],
     for title, text in passages:
         sentences = split_sentences(index_form(text))
         for before, sentence in zip([None, *sentences], sentences, strict=False):
-            context = f"{title}\n{before.text if before else ''}\n{sentence.text}"
-            if (value in sentence.text and coverage(question, context, lexical) >= min_coverage
-                    and (not person or names_offices(question, f"{before.text if before else ''}\n{sentence.text}"))):
+            near = f"{before.text if before else ''}\n{sentence.text}"
+            if (value in sentence.text and coverage(question, f"{title}\n{near}", lexical) >= min_coverage
+                    and (not person or names_offices(question, near))):
                 return True
     return False
 

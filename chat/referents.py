@@ -64,11 +64,9 @@ def referent_missed(question: str, quotes: list[str], asks_person: bool) -> bool
     they do not name the office at all (a guest's name under the congress's title is no answer). Quotes that
     name neither are not judged here."""
     text = "\n".join(quotes)
-    if asks_person and not names_offices(question, text):
-        return True
     named = offices(text)
     for office in offices(question):
-        if not any(office.held_by(other) for other in named) and any(other.head == office.head for other in named):
+        if not any(office.held_by(other) for other in named) and (asks_person or any(other.head == office.head for other in named)):
             return True
     asked, written = ordinals(question), ordinals(text)
     return bool(asked and written and not asked & written)
